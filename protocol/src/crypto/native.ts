@@ -1,0 +1,191 @@
+/**
+ * The native suite: WebCrypto, present in Node >= 20 and in Chromium. Raw 32-byte
+ * secrets enter WebCrypto as PKCS#8 (RFC 8410: a fixed 16-byte prefix + the key).
+ * Imported keys are cached per byte array so a long-lived identity is imported once.
+ */
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes, fromBase64Url, isAllZero, toHex } from '../bytes.js';
+import { CircleError, ErrorCode } from '../errors.js';
+import { AES_KEY_BYTES, GCM_TAG_BYTES, KEY_BYTES, SIGNATURE_BYTES, ZERO_NONCE, type CryptoSuite, type OneUseKey } from './suite.js';
+
+const subtle = globalThis.crypto.subtle;
+
+const PKCS8_PREFIX = {
+  X25519: Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20]),
+  Ed25519: Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]),
+} as const;
+
+type Curve = keyof typeof PKCS8_PREFIX;
+const privateKeyCache = { X25519: new WeakMap<Uint8Array, CryptoKey>(), Ed25519: new WeakMap<Uint8Array, CryptoKey>() };
+
+// WebCrypto's types want ArrayBuffer-backed views; ours may be SharedArrayBuffer-free subarrays.
+const buf = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => bytes as Uint8Array<ArrayBuffer>;
+
+async function importPrivate(curve: Curve, secret: Uint8Array): Promise<CryptoKey> {
+  const cached = privateKeyCache[curve].get(secret);
+  if (cached) return cached;
+  if (secret.length !== KEY_BYTES) throw new CircleError(ErrorCode.BadRequest, curve, 'secret key must be 32 bytes');
+  const usages: KeyUsage[] = curve === 'X25519' ? ['deriveBits'] : ['sign'];
+  const key = await subtle.importKey('pkcs8', buf(concatBytes(PKCS8_PREFIX[curve], secret)), { name: curve }, true, usages);
+  privateKeyCache[curve].set(secret, key);
+  return key;
+}
+
+const publicKeyCache = new Map<string, CryptoKey>();
+const PUBLIC_CACHE_LIMIT = 1024;
+
+/** Imports a raw public key, caching by value (rosters are small; ephemeral keys are not cached). */
+async function importPublic(curve: Curve, raw: Uint8Array, cache: boolean): Promise<CryptoKey> {
+  const id = cache ? `${curve}:${toHex(raw)}` : '';
+  const hit = cache ? publicKeyCache.get(id) : undefined;
+  if (hit) return hit;
+  const key = await subtle.importKey('raw', buf(raw), { name: curve }, false, curve === 'X25519' ? [] : ['verify']);
+  if (cache) {
+    if (publicKeyCache.size >= PUBLIC_CACHE_LIMIT) publicKeyCache.clear();
+    publicKeyCache.set(id, key);
+  }
+  return key;
+}
+
+const lowOrderRejected = () => new CircleError(ErrorCode.BadPublicKey, 'x25519', 'public key rejected (malformed or low order)');
+
+async function deriveX25519(privateKey: CryptoKey, publicKey: Uint8Array, cache: boolean): Promise<Uint8Array> {
+  if (publicKey.length !== KEY_BYTES) throw lowOrderRejected();
+  let shared: Uint8Array;
+  try {
+    const pub = await importPublic('X25519', publicKey, cache);
+    shared = new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: pub }, privateKey, 256));
+  } catch {
+    throw lowOrderRejected();
+  }
+  if (isAllZero(shared)) throw lowOrderRejected();
+  return shared;
+}
+
+interface EphemeralPair {
+  privateKey: CryptoKey;
+  publicKey: Uint8Array;
+}
+
+/**
+ * Fresh ephemeral X25519 pairs made ahead of need, so generating one is off the send path.
+ * Each pair is handed out exactly once and never kept after that.
+ */
+const EPHEMERAL_POOL_SIZE = 8;
+const ephemeralPool: EphemeralPair[] = [];
+let refilling = false;
+
+async function generateEphemeral(): Promise<EphemeralPair> {
+  const pair = (await subtle.generateKey({ name: 'X25519' }, true, ['deriveBits'])) as CryptoKeyPair;
+  return { privateKey: pair.privateKey, publicKey: new Uint8Array(await subtle.exportKey('raw', pair.publicKey)) };
+}
+
+function refillEphemeralPool(): void {
+  if (refilling) return;
+  refilling = true;
+  void (async () => {
+    try {
+      while (ephemeralPool.length < EPHEMERAL_POOL_SIZE) ephemeralPool.push(await generateEphemeral());
+    } finally {
+      refilling = false;
+    }
+  })().catch(() => undefined);
+}
+
+async function takeEphemeral(): Promise<EphemeralPair> {
+  const pair = ephemeralPool.pop() ?? (await generateEphemeral());
+  refillEphemeralPool();
+  return pair;
+}
+
+/**
+ * X25519 -> HKDF -> AES-GCM. The key is derived in the background: the handle is returned
+ * at once so the caller can sign in parallel, and seal/open wait for it. A low-order peer key
+ * (all-zero shared secret) surfaces as BadPublicKey.
+ */
+function oneUseKey(privateKey: CryptoKey, peerPublicKey: Uint8Array, cachePeer: boolean, salt: Uint8Array, info: Uint8Array): OneUseKey {
+  const aesKey = (async () => {
+    const shared = await deriveX25519(privateKey, peerPublicKey, cachePeer);
+    // HKDF over 32 bytes is key schedule, not bulk work: in JS it takes ~0.02 ms, two
+    // WebCrypto round trips ~0.1 ms (docs/decisions/2026-11-22-native-crypto-path.md).
+    const okm = hkdf(sha256, shared, salt, info, AES_KEY_BYTES);
+    return subtle.importKey('raw', buf(okm), 'AES-GCM', false, ['encrypt', 'decrypt']);
+  })();
+  aesKey.catch(() => undefined); // observed by seal/open; avoid an unhandled rejection meanwhile
+  const params = (aad: Uint8Array) => ({ name: 'AES-GCM', iv: buf(ZERO_NONCE), additionalData: buf(aad), tagLength: GCM_TAG_BYTES * 8 });
+  return {
+    seal: async (plaintext, aad) => new Uint8Array(await subtle.encrypt(params(aad), await aesKey, buf(plaintext))),
+    open: async (sealed, aad) => {
+      const key = await aesKey;
+      try {
+        return new Uint8Array(await subtle.decrypt(params(aad), key, buf(sealed)));
+      } catch {
+        throw new CircleError(ErrorCode.EnvelopeInvalid, 'aes-gcm', 'authentication failed');
+      }
+    },
+  };
+}
+
+async function publicFromPrivate(curve: Curve, secret: Uint8Array): Promise<Uint8Array> {
+  const jwk = await subtle.exportKey('jwk', await importPrivate(curve, secret));
+  if (!jwk.x) throw new CircleError(ErrorCode.Internal, curve, 'public key unavailable');
+  return fromBase64Url(jwk.x);
+}
+
+export const nativeSuite: CryptoSuite = {
+  name: 'native',
+  randomBytes: (length) => globalThis.crypto.getRandomValues(new Uint8Array(length)),
+  sha256: async (data) => new Uint8Array(await subtle.digest('SHA-256', buf(data))),
+  hkdfSha256: async (ikm, salt, info, length) => {
+    const key = await subtle.importKey('raw', buf(ikm), 'HKDF', false, ['deriveBits']);
+    const bits = await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: buf(salt), info: buf(info) }, key, length * 8);
+    return new Uint8Array(bits);
+  },
+  aesGcmSeal: async (key, nonce, plaintext, aad) => {
+    const k = await subtle.importKey('raw', buf(key), 'AES-GCM', false, ['encrypt']);
+    const out = await subtle.encrypt({ name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad), tagLength: GCM_TAG_BYTES * 8 }, k, buf(plaintext));
+    return new Uint8Array(out);
+  },
+  aesGcmOpen: async (key, nonce, sealed, aad) => {
+    const k = await subtle.importKey('raw', buf(key), 'AES-GCM', false, ['decrypt']);
+    try {
+      const out = await subtle.decrypt({ name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad), tagLength: GCM_TAG_BYTES * 8 }, k, buf(sealed));
+      return new Uint8Array(out);
+    } catch {
+      throw new CircleError(ErrorCode.EnvelopeInvalid, 'aes-gcm', 'authentication failed');
+    }
+  },
+  x25519PublicKey: (secretKey) => publicFromPrivate('X25519', secretKey),
+  agreeOneUseKey: async (recipientPublicKey, info, ephemeralSecret) => {
+    if (recipientPublicKey.length !== KEY_BYTES) throw lowOrderRejected();
+    let privateKey: CryptoKey;
+    let ephemeralPublicKey: Uint8Array;
+    if (ephemeralSecret) {
+      privateKey = await importPrivate('X25519', ephemeralSecret);
+      ephemeralPublicKey = await publicFromPrivate('X25519', ephemeralSecret);
+    } else {
+      const pair = await takeEphemeral();
+      privateKey = pair.privateKey;
+      ephemeralPublicKey = pair.publicKey;
+    }
+    const salt = concatBytes(ephemeralPublicKey, recipientPublicKey);
+    return { ephemeralPublicKey, key: oneUseKey(privateKey, recipientPublicKey, true, salt, info) };
+  },
+  acceptOneUseKey: async (secretKey, publicKey, ephemeralPublicKey, info) =>
+    oneUseKey(await importPrivate('X25519', secretKey), ephemeralPublicKey, false, concatBytes(ephemeralPublicKey, publicKey), info),
+  // Peer keys arriving in envelopes are ephemeral: not cached.
+  x25519SharedSecret: async (secretKey, publicKey) => deriveX25519(await importPrivate('X25519', secretKey), publicKey, false),
+  ed25519PublicKey: (seed) => publicFromPrivate('Ed25519', seed),
+  ed25519Sign: async (seed, message) =>
+    new Uint8Array(await subtle.sign({ name: 'Ed25519' }, await importPrivate('Ed25519', seed), buf(message))),
+  ed25519Verify: async (publicKey, message, signature) => {
+    if (publicKey.length !== KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
+    try {
+      const pub = await importPublic('Ed25519', publicKey, true);
+      return await subtle.verify({ name: 'Ed25519' }, pub, buf(signature), buf(message));
+    } catch {
+      return false;
+    }
+  },
+};

@@ -1,0 +1,106 @@
+/**
+ * The one Socket.io event contract (docs/PROTOCOL.md §10), used by the relay's
+ * `Server<ClientToServerEvents, ServerToClientEvents>` and the client's `Socket<...>`.
+ * Every client request carries an ack that receives `Result<T>`; payloads are validated
+ * with these schemas where they enter, and the error names the field that was wrong.
+ */
+import { z } from 'zod';
+import { CircleError, ErrorCode, type Result } from './errors.js';
+
+/** Binary payload: Buffer in Node, ArrayBuffer or Uint8Array in browsers; normalised to Uint8Array. */
+export const Bytes = z
+  .custom<Uint8Array | ArrayBuffer>((v) => v instanceof Uint8Array || v instanceof ArrayBuffer, { message: 'expected binary data' })
+  .transform((v) => (v instanceof Uint8Array ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v)));
+
+export const BlobId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'expected a lowercase UUID v4');
+export const Mailbox = z.string().regex(/^[0-9a-f]{32}$/, 'expected a 32-hex-digit mailbox address');
+export const Hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 hex digits');
+export const RoomId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'expected a 22-character room id');
+export const B64 = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'expected base64url');
+
+export const MAX_FETCH_IDS = 16;
+export const MAX_LIST_PAGE = 500;
+export const MAX_CALL_MEMBERS = 6;
+
+/** Socket.io handshake `auth` payload. */
+export const AuthPayload = z.strictObject({ challenge: B64, publicKey: B64, signature: B64 });
+export type AuthPayload = z.infer<typeof AuthPayload>;
+
+const StoredBlobInfo = z.object({ id: BlobId, expiresAt: z.number() });
+
+/** Client → relay requests, each answered through its ack. */
+export const requests = {
+  'blob:put': {
+    request: z.strictObject({ id: BlobId, to: Mailbox, bytes: Bytes, deleteProofHash: Hex32 }),
+    response: z.object({ expiresAt: z.number() }),
+  },
+  'mailbox:list': {
+    request: z.strictObject({ cursor: BlobId.optional(), limit: z.number().int().min(1).max(MAX_LIST_PAGE).optional() }),
+    response: z.object({ blobs: z.array(StoredBlobInfo), nextCursor: BlobId.nullable() }),
+  },
+  'blob:fetch': {
+    request: z.strictObject({ ids: z.array(BlobId).min(1).max(MAX_FETCH_IDS) }),
+    response: z.object({ blobs: z.array(z.object({ id: BlobId, expiresAt: z.number(), bytes: Bytes })) }),
+  },
+  'blob:delete': {
+    request: z.strictObject({ id: BlobId, proof: Hex32.optional() }),
+    response: z.object({ deleted: z.boolean() }),
+  },
+  'presence:list': {
+    request: z.strictObject({}),
+    response: z.object({ online: z.array(Mailbox) }),
+  },
+  'turn:credentials': {
+    request: z.strictObject({}),
+    response: z.object({ urls: z.array(z.string()), username: z.string(), credential: z.string(), ttlSeconds: z.number() }),
+  },
+  'signal:send': {
+    request: z.strictObject({ to: Mailbox, bytes: Bytes }),
+    response: z.object({ delivered: z.number() }),
+  },
+  'call:create': {
+    request: z.strictObject({ invited: z.array(Mailbox).min(1).max(MAX_CALL_MEMBERS - 1) }),
+    response: z.object({ roomId: RoomId }),
+  },
+  'call:join': {
+    request: z.strictObject({ roomId: RoomId }),
+    response: z.object({ members: z.array(Mailbox) }),
+  },
+  'call:leave': {
+    request: z.strictObject({ roomId: RoomId }),
+    response: z.object({}),
+  },
+} as const;
+
+/** Relay → client pushes. */
+export const pushes = {
+  'blob:new': z.object({ id: BlobId, expiresAt: z.number(), bytes: Bytes }),
+  'presence:update': z.object({ mailbox: Mailbox, online: z.boolean() }),
+  'signal:recv': z.object({ bytes: Bytes }),
+  'call:member': z.object({ roomId: RoomId, mailbox: Mailbox, joined: z.boolean() }),
+  'session:revoked': z.object({}),
+} as const;
+
+export type RequestName = keyof typeof requests;
+export type PushName = keyof typeof pushes;
+export type RequestOf<K extends RequestName> = z.input<(typeof requests)[K]['request']>;
+export type ParsedRequestOf<K extends RequestName> = z.output<(typeof requests)[K]['request']>;
+export type ResponseOf<K extends RequestName> = z.input<(typeof requests)[K]['response']>;
+export type ParsedResponseOf<K extends RequestName> = z.output<(typeof requests)[K]['response']>;
+export type PushOf<K extends PushName> = z.input<(typeof pushes)[K]>;
+
+export type ClientToServerEvents = {
+  [K in RequestName]: (payload: RequestOf<K>, ack: (result: Result<ResponseOf<K>>) => void) => void;
+};
+export type ServerToClientEvents = {
+  [K in PushName]: (payload: PushOf<K>) => void;
+};
+
+/** Parses `value` with `schema`; on failure throws BadRequest naming the first bad field. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, operation: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue && issue.path.length > 0 ? `field '${issue.path.join('.')}'` : 'payload';
+  throw new CircleError(ErrorCode.BadRequest, operation, `${operation}: ${field}: ${issue?.message ?? 'invalid'}`);
+}

@@ -1,0 +1,18 @@
+/** @circle/protocol: pure, isomorphic formats and crypto shared by relay and clients. No I/O. */
+export * from './errors.js';
+export * from './bytes.js';
+export * from './labels.js';
+export * from './crypto/suite.js';
+export { nativeSuite } from './crypto/native.js';
+export { referenceSuite } from './crypto/reference.js';
+export * from './roster.js';
+export * from './identity-file.js';
+export * from './blob.js';
+export * from './envelope.js';
+export * from './file-chunks.js';
+export * from './relay-auth.js';
+export * from './expiry.js';
+export * from './safety-number.js';
+export * from './replay-guard.js';
+export * from './events.js';
+export * from './keys.js';

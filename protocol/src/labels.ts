@@ -1,0 +1,15 @@
+/** Domain-separation labels: one per use of a key or hash, versioned with the protocol. */
+import { utf8Encode } from './bytes.js';
+
+export const LABEL = {
+  envelopeKey: utf8Encode('circle/v1/envelope'),
+  envelopeSignature: utf8Encode('circle/v1/envelope-signature'),
+  fileChunk: utf8Encode('circle/v1/file-chunk'),
+  roster: utf8Encode('circle/v1/roster'),
+  circleId: utf8Encode('circle/v1/circle-id'),
+  identitySeal: utf8Encode('circle/v1/identity-seal'),
+  relayAuth: utf8Encode('circle/v1/relay-auth'),
+  keyHash: utf8Encode('circle/v1/key-hash'),
+  mailbox: utf8Encode('circle/v1/mailbox'),
+  safetyNumber: utf8Encode('circle/v1/safety-number'),
+} as const;
