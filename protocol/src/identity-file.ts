@@ -67,7 +67,7 @@ export async function encodeIdentityFile(identity: Identity, options: EncodeIden
   const body = encodeBody(identity);
   const sealed = options.passphrase !== undefined;
   const flags = sealed ? IDENTITY_FLAG_SEALED : 0;
-  let sealParams = new Uint8Array(0);
+  let sealParams: Uint8Array = new Uint8Array(0);
   let payload: Uint8Array = body;
   const totalLength = HEADER_BYTES + (sealed ? SEAL_PARAMS_BYTES + body.length + GCM_TAG_BYTES : body.length) + CHECKSUM_BYTES;
   const header = concatBytes(IDENTITY_MAGIC, Uint8Array.of(IDENTITY_VERSION, flags), u32(totalLength));
