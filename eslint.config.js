@@ -2,7 +2,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeOnly = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https', 'worker_threads'];
+const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https', 'worker_threads', 'electron'];
+const restrict = (extraPatterns) => ['error', { paths: nodeBuiltins, patterns: ['node:*', ...extraPatterns] }];
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', 'desktop-app/build/**', 'desktop-app/release/**', 'eslint.config.js', '**/*.min.js'] },
@@ -22,14 +23,14 @@ export default tseslint.config(
     // protocol/ is pure and isomorphic: no Node built-ins, no Electron, no app code.
     files: ['protocol/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [...nodeOnly, 'electron', '@circle/relay-server', '@circle/desktop-app*'] }],
+      'no-restricted-imports': restrict(['@circle/relay-server', '@circle/desktop-app*']),
     },
   },
   {
     // The renderer and client core run in a browser context.
     files: ['desktop-app/src/renderer/**/*.ts', 'desktop-app/src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [...nodeOnly, 'electron', '@circle/relay-server'] }],
+      'no-restricted-imports': restrict(['@circle/relay-server']),
     },
   },
   {

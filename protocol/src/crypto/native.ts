@@ -135,7 +135,12 @@ async function publicFromPrivate(curve: Curve, secret: Uint8Array): Promise<Uint
 
 export const nativeSuite: CryptoSuite = {
   name: 'native',
-  randomBytes: (length) => globalThis.crypto.getRandomValues(new Uint8Array(length)),
+  randomBytes: (length) => {
+    // getRandomValues fills at most 65,536 bytes per call.
+    const out = new Uint8Array(length);
+    for (let offset = 0; offset < length; offset += 65_536) globalThis.crypto.getRandomValues(out.subarray(offset, offset + 65_536));
+    return out;
+  },
   sha256: async (data) => new Uint8Array(await subtle.digest('SHA-256', buf(data))),
   hkdfSha256: async (ikm, salt, info, length) => {
     const key = await subtle.importKey('raw', buf(ikm), 'HKDF', false, ['deriveBits']);

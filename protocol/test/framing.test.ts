@@ -1,0 +1,102 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  BLOB_BYTES,
+  CHUNK_CAPACITY,
+  ErrorCode,
+  ReplayGuard,
+  SendCounter,
+  chunkBytes,
+  countFileChunks,
+  isFrame,
+  nativeSuite,
+  openFileChunk,
+  openFileChunks,
+  padToSize,
+  reassembleChunks,
+  sealFileChunks,
+  toHex,
+  unpad,
+  utf8Decode,
+  utf8Encode,
+} from '../src/index.js';
+import { errorCodeOf } from './support/fixtures.js';
+
+describe('chunking and padding', () => {
+  it('reassembles any payload from chunks of any size', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5000 }), fc.integer({ min: 1, max: 700 }), (data, size) => {
+        const chunks = chunkBytes(data, size);
+        expect(chunks.every((c) => c.length <= size)).toBe(true);
+        expect(toHex(reassembleChunks(chunks))).toBe(toHex(data));
+      }),
+    );
+  });
+
+  it('keeps multi-byte UTF-8 intact when a chunk boundary splits a character', () => {
+    const text = 'é'.repeat(10) + '😀 naïve 日本語 ' + 'x'.repeat(3);
+    const bytes = utf8Encode(text);
+    for (let size = 1; size < 12; size++) {
+      const chunks = chunkBytes(bytes, size);
+      expect(utf8Decode(reassembleChunks(chunks))).toBe(text);
+    }
+    // Decoding chunk by chunk is exactly the bug this rules out:
+    expect(() => chunkBytes(utf8Encode('é'), 1).map((c) => utf8Decode(c))).toThrow();
+  });
+
+  it('pads to a fixed size and rejects non-zero padding or a lying length', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (data) => {
+        const padded = padToSize(data, 256);
+        expect(padded.length).toBe(256);
+        expect(toHex(unpad(padded, 't'))).toBe(toHex(data));
+      }),
+    );
+    const padded = padToSize(new Uint8Array([1, 2]), 64);
+    padded[60] = 1;
+    expect(() => unpad(padded, 't')).toThrow(/padding/);
+    const lying = padToSize(new Uint8Array([1]), 64);
+    lying[3] = 200;
+    expect(() => unpad(lying, 't')).toThrow(/padding/);
+  });
+});
+
+describe('file chunks', () => {
+  const key = nativeSuite.randomBytes(32);
+  const fileId = nativeSuite.randomBytes(16);
+
+  it('seal into exact 64 KiB frames and open back to the same bytes', async () => {
+    const file = nativeSuite.randomBytes(3 * CHUNK_CAPACITY + 123);
+    const frames = await sealFileChunks(file, key, fileId);
+    expect(frames.length).toBe(countFileChunks(file.length));
+    expect(frames.every((f) => isFrame(f, BLOB_BYTES))).toBe(true);
+    expect(toHex(await openFileChunks(frames, key, fileId))).toBe(toHex(file));
+  });
+
+  it('detect a flipped byte, a swapped order, and another file id', async () => {
+    const frames = await sealFileChunks(nativeSuite.randomBytes(2 * CHUNK_CAPACITY), key, fileId);
+    const flipped = frames[0]!.slice();
+    flipped[5000]! ^= 1;
+    expect(await errorCodeOf(() => openFileChunk(flipped, 0, key, fileId))).toBe(ErrorCode.IntegrityFailure);
+    expect(await errorCodeOf(() => openFileChunks([frames[1]!, frames[0]!], key, fileId))).toBe(ErrorCode.IntegrityFailure);
+    expect(await errorCodeOf(() => openFileChunk(frames[0]!, 0, key, nativeSuite.randomBytes(16)))).toBe(ErrorCode.IntegrityFailure);
+  });
+});
+
+describe('replay and reorder detection', () => {
+  it('flags a repeated message id as duplicate and a lower counter as reordered', () => {
+    const guard = new ReplayGuard();
+    expect(guard.check('alice', 'm1', 10n)).toBe('fresh');
+    expect(guard.check('alice', 'm1', 10n)).toBe('duplicate');
+    expect(guard.check('alice', 'm2', 5n)).toBe('reordered');
+    expect(guard.check('bob', 'm2', 5n)).toBe('fresh');
+  });
+
+  it('sender counters strictly increase even within one millisecond', () => {
+    const c = new SendCounter();
+    const a = c.next(1000);
+    const b = c.next(1000);
+    const d = c.next(999);
+    expect(b > a && d > b).toBe(true);
+  });
+});
