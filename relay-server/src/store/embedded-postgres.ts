@@ -1,0 +1,46 @@
+/**
+ * Embedded PostgreSQL for a relay started without DATABASE_URL: PGlite (Postgres in
+ * WebAssembly) persisted on disk, served on a loopback port so the Prisma client and the
+ * schema engine talk to it over the ordinary wire protocol, exactly as to a real server.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+/**
+ * PGlite is one session: the socket server queues every connection's queries into it.
+ * The application uses one connection (pool max 1, so no two transactions interleave);
+ * the migration engine's connection has closed before the app connects, but the server
+ * forgets a closed socket only on a later tick, so allow a little headroom rather than
+ * have the app's first connection refused.
+ */
+const MAX_SOCKET_CONNECTIONS = 4;
+
+export interface EmbeddedPostgres {
+  connectionString: string;
+  stop(): Promise<void>;
+}
+
+/** Starts PGlite persisted in `<dataDir>/pgdata` and listens on 127.0.0.1 at a free port. */
+export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+  const pgdata = join(dataDir, 'pgdata');
+  await mkdir(pgdata, { recursive: true });
+  const db = await PGlite.create({ dataDir: pgdata });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: MAX_SOCKET_CONNECTIONS });
+  try {
+    await server.start();
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  // PGlite ignores credentials; pg still needs a user and database name in the URL.
+  const connectionString = `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`;
+  return {
+    connectionString,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
