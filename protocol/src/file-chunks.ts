@@ -2,27 +2,32 @@
  * File chunks (docs/PROTOCOL.md §6). A file is split into CHUNK_CAPACITY pieces, each
  * sealed under a random per-file key that travels only inside the sealed manifest:
  *
- *   frame = 0x01 || R(32 random bytes) || AES-256-GCM(fileKey, nonce = u32(index) || 0^8,
- *           pad(chunk), aad = 0x01 || R || fileId)
+ *   frame_i = 0x01 || R_i (32 random bytes) || AES-256-GCM(fileKey, nonce = u32(i) || 0^8,
+ *             pad(chunk_i), aad = 0x01 || R_i || fileId)
+ *   digest  = SHA-256( SHA-256(frame_0) || ... || SHA-256(frame_n-1) )
  *
- * The random R makes a chunk frame look exactly like an envelope frame. Nonces are unique
- * per key because each file key is fresh and each index is used once.
+ * The random R_i makes a chunk frame look exactly like an envelope frame. Nonces are unique
+ * per key because each file key is fresh and each index is used once. The digest goes into
+ * the signed manifest, committing the sender to the exact ciphertext: that closes GCM's lack
+ * of key commitment among the recipients of a group file, and the per-frame hashes run in
+ * parallel with encryption instead of a second pass over the whole file.
  *
  * @example
- *   const frames = await sealFileChunks(bytes, fileKey, fileId);
- *   const back = await openFileChunks(frames, fileKey, fileId);
+ *   const { frames, digest } = await sealFile(bytes, fileKey, fileId);
+ *   const back = await openFile(frames, fileKey, fileId, digest);
  */
-import { concatBytes, u32 } from './bytes.js';
+import { concatBytes, equalBytes, u32 } from './bytes.js';
 import { BLOB_BYTES, FRAME_HEADER_BYTES, FRAME_VERSION, assertFrame, chunkBytes, framePlaintextBytes, padToSize, reassembleChunks, unpad } from './blob.js';
 import { nativeSuite } from './crypto/native.js';
-import { AES_KEY_BYTES, GCM_NONCE_BYTES, KEY_BYTES, type CryptoSuite } from './crypto/suite.js';
+import { AES_KEY_BYTES, GCM_NONCE_BYTES, KEY_BYTES, type AesGcmKey, type CryptoSuite } from './crypto/suite.js';
 import { CircleError, ErrorCode } from './errors.js';
 
 export const FILE_ID_BYTES = 16;
 export const FILE_KEY_BYTES = AES_KEY_BYTES;
+export const FILE_DIGEST_BYTES = 32;
 /** File bytes carried per 64 KiB blob. */
 export const CHUNK_CAPACITY = framePlaintextBytes(BLOB_BYTES) - 4;
-/** Largest file Circle sends; its manifest (16-byte blob ids) must fit one envelope. */
+/** Largest file Circle sends (1,602 chunks; their 36-character blob ids fit one manifest envelope). */
 export const MAX_FILE_BYTES = 100 * 1024 * 1024;
 
 function chunkNonce(index: number): Uint8Array {
@@ -31,30 +36,69 @@ function chunkNonce(index: number): Uint8Array {
   return nonce;
 }
 
-export async function sealFileChunk(chunk: Uint8Array, index: number, fileKey: Uint8Array, fileId: Uint8Array, suite: CryptoSuite = nativeSuite): Promise<Uint8Array> {
-  const header = concatBytes(Uint8Array.of(FRAME_VERSION), suite.randomBytes(KEY_BYTES));
-  const sealed = await suite.aesGcmSeal(fileKey, chunkNonce(index), padToSize(chunk, framePlaintextBytes(BLOB_BYTES)), concatBytes(header, fileId));
-  return concatBytes(header, sealed);
-}
-
-export async function openFileChunk(frame: Uint8Array, index: number, fileKey: Uint8Array, fileId: Uint8Array, suite: CryptoSuite = nativeSuite): Promise<Uint8Array> {
-  assertFrame(frame, BLOB_BYTES, 'file-chunk');
-  const header = frame.subarray(0, FRAME_HEADER_BYTES);
-  const padded = await suite.aesGcmOpen(fileKey, chunkNonce(index), frame.subarray(FRAME_HEADER_BYTES), concatBytes(header, fileId)).catch(() => {
-    throw new CircleError(ErrorCode.IntegrityFailure, 'file-chunk', `file chunk ${index} failed authentication`);
-  });
-  return unpad(padded, 'file-chunk');
-}
+const integrityFailure = (message: string) => new CircleError(ErrorCode.IntegrityFailure, 'file', message);
 
 export function countFileChunks(fileBytes: number): number {
   return Math.max(1, Math.ceil(fileBytes / CHUNK_CAPACITY));
 }
 
-export async function sealFileChunks(file: Uint8Array, fileKey: Uint8Array, fileId: Uint8Array, suite: CryptoSuite = nativeSuite): Promise<Uint8Array[]> {
-  if (file.length > MAX_FILE_BYTES) throw new CircleError(ErrorCode.PayloadTooLarge, 'file', `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
-  return Promise.all(chunkBytes(file, CHUNK_CAPACITY).map((c, i) => sealFileChunk(c, i, fileKey, fileId, suite)));
+/** A per-file key imported once, sealing and opening that file's chunks. */
+export class FileCipher {
+  private constructor(
+    private readonly key: AesGcmKey,
+    private readonly fileId: Uint8Array,
+    private readonly suite: CryptoSuite,
+  ) {}
+
+  static async create(fileKey: Uint8Array, fileId: Uint8Array, suite: CryptoSuite = nativeSuite): Promise<FileCipher> {
+    if (fileKey.length !== FILE_KEY_BYTES || fileId.length !== FILE_ID_BYTES) throw new CircleError(ErrorCode.BadRequest, 'file', 'bad file key or file id length');
+    return new FileCipher(await suite.aesGcmKey(fileKey), fileId, suite);
+  }
+
+  async sealChunk(chunk: Uint8Array, index: number): Promise<Uint8Array> {
+    const header = concatBytes(Uint8Array.of(FRAME_VERSION), this.suite.randomBytes(KEY_BYTES));
+    const sealed = await this.key.seal(chunkNonce(index), padToSize(chunk, framePlaintextBytes(BLOB_BYTES)), concatBytes(header, this.fileId));
+    return concatBytes(header, sealed);
+  }
+
+  async openChunk(frame: Uint8Array, index: number): Promise<Uint8Array> {
+    assertFrame(frame, BLOB_BYTES, 'file-chunk');
+    const header = frame.subarray(0, FRAME_HEADER_BYTES);
+    const padded = await this.key.open(chunkNonce(index), frame.subarray(FRAME_HEADER_BYTES), concatBytes(header, this.fileId)).catch(() => {
+      throw integrityFailure(`file chunk ${index} failed authentication`);
+    });
+    return unpad(padded, 'file-chunk');
+  }
+
+  /** SHA-256 of one frame, as it enters the file digest. */
+  frameDigest(frame: Uint8Array): Promise<Uint8Array> {
+    return this.suite.sha256(frame);
+  }
+
+  /** The manifest digest over per-frame digests, in chunk order. */
+  fileDigest(frameDigests: readonly Uint8Array[]): Promise<Uint8Array> {
+    return this.suite.sha256(concatBytes(...frameDigests));
+  }
 }
 
-export async function openFileChunks(frames: readonly Uint8Array[], fileKey: Uint8Array, fileId: Uint8Array, suite: CryptoSuite = nativeSuite): Promise<Uint8Array> {
-  return reassembleChunks(await Promise.all(frames.map((f, i) => openFileChunk(f, i, fileKey, fileId, suite))));
+export async function sealFile(file: Uint8Array, fileKey: Uint8Array, fileId: Uint8Array, suite: CryptoSuite = nativeSuite): Promise<{ frames: Uint8Array[]; digest: Uint8Array }> {
+  if (file.length > MAX_FILE_BYTES) throw new CircleError(ErrorCode.PayloadTooLarge, 'file', `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+  const cipher = await FileCipher.create(fileKey, fileId, suite);
+  const sealed = await Promise.all(
+    chunkBytes(file, CHUNK_CAPACITY).map(async (chunk, i) => {
+      const frame = await cipher.sealChunk(chunk, i);
+      return { frame, digest: await cipher.frameDigest(frame) };
+    }),
+  );
+  return { frames: sealed.map((s) => s.frame), digest: await cipher.fileDigest(sealed.map((s) => s.digest)) };
+}
+
+/** Opens and reassembles a whole file, checking every chunk and the manifest digest. */
+export async function openFile(frames: readonly Uint8Array[], fileKey: Uint8Array, fileId: Uint8Array, expectedDigest: Uint8Array, suite: CryptoSuite = nativeSuite): Promise<Uint8Array> {
+  const cipher = await FileCipher.create(fileKey, fileId, suite);
+  const opened = await Promise.all(frames.map(async (f, i) => ({ chunk: await cipher.openChunk(f, i), digest: await cipher.frameDigest(f) })));
+  if (!equalBytes(await cipher.fileDigest(opened.map((o) => o.digest)), expectedDigest)) {
+    throw integrityFailure('the file does not match its manifest (missing, extra or replaced chunks)');
+  }
+  return reassembleChunks(opened.map((o) => o.chunk));
 }

@@ -10,11 +10,11 @@ import {
   countFileChunks,
   isFrame,
   nativeSuite,
-  openFileChunk,
-  openFileChunks,
+  FileCipher,
+  openFile,
   padToSize,
   reassembleChunks,
-  sealFileChunks,
+  sealFile,
   toHex,
   unpad,
   utf8Decode,
@@ -65,21 +65,32 @@ describe('file chunks', () => {
   const key = nativeSuite.randomBytes(32);
   const fileId = nativeSuite.randomBytes(16);
 
-  it('seal into exact 64 KiB frames and open back to the same bytes', async () => {
-    const file = nativeSuite.randomBytes(3 * CHUNK_CAPACITY + 123);
-    const frames = await sealFileChunks(file, key, fileId);
-    expect(frames.length).toBe(countFileChunks(file.length));
-    expect(frames.every((f) => isFrame(f, BLOB_BYTES))).toBe(true);
-    expect(toHex(await openFileChunks(frames, key, fileId))).toBe(toHex(file));
+  it('seal into exact 64 KiB frames and open back to the same bytes, for any size', async () => {
+    for (const size of [0, 1, CHUNK_CAPACITY, CHUNK_CAPACITY + 1, 3 * CHUNK_CAPACITY + 123]) {
+      const file = nativeSuite.randomBytes(size);
+      const { frames, digest } = await sealFile(file, key, fileId);
+      expect(frames.length).toBe(countFileChunks(file.length));
+      expect(frames.every((f) => isFrame(f, BLOB_BYTES))).toBe(true);
+      expect(toHex(await openFile(frames, key, fileId, digest))).toBe(toHex(file));
+    }
   });
 
-  it('detect a flipped byte, a swapped order, and another file id', async () => {
-    const frames = await sealFileChunks(nativeSuite.randomBytes(2 * CHUNK_CAPACITY), key, fileId);
+  it('detect a flipped byte, a swapped order, a dropped chunk and another file id', async () => {
+    const { frames, digest } = await sealFile(nativeSuite.randomBytes(2 * CHUNK_CAPACITY + 1), key, fileId);
+    const cipher = await FileCipher.create(key, fileId);
     const flipped = frames[0]!.slice();
     flipped[5000]! ^= 1;
-    expect(await errorCodeOf(() => openFileChunk(flipped, 0, key, fileId))).toBe(ErrorCode.IntegrityFailure);
-    expect(await errorCodeOf(() => openFileChunks([frames[1]!, frames[0]!], key, fileId))).toBe(ErrorCode.IntegrityFailure);
-    expect(await errorCodeOf(() => openFileChunk(frames[0]!, 0, key, nativeSuite.randomBytes(16)))).toBe(ErrorCode.IntegrityFailure);
+    expect(await errorCodeOf(() => cipher.openChunk(flipped, 0))).toBe(ErrorCode.IntegrityFailure);
+    expect(await errorCodeOf(() => openFile([frames[1]!, frames[0]!, frames[2]!], key, fileId, digest))).toBe(ErrorCode.IntegrityFailure);
+    expect(await errorCodeOf(() => openFile([frames[0]!, frames[1]!], key, fileId, digest))).toBe(ErrorCode.IntegrityFailure);
+    expect(await errorCodeOf(() => openFile([frames[0]!, frames[1]!, frames[2]!], key, nativeSuite.randomBytes(16), digest))).toBe(ErrorCode.IntegrityFailure);
+  });
+
+  it('reject frames sealed by another holder of the key that the manifest did not commit to', async () => {
+    const { frames, digest } = await sealFile(nativeSuite.randomBytes(100), key, fileId);
+    const other = await sealFile(nativeSuite.randomBytes(100), key, fileId);
+    expect(frames).toHaveLength(1);
+    expect(await errorCodeOf(() => openFile(other.frames, key, fileId, digest))).toBe(ErrorCode.IntegrityFailure);
   });
 });
 

@@ -161,6 +161,20 @@ export const nativeSuite: CryptoSuite = {
       throw new CircleError(ErrorCode.EnvelopeInvalid, 'aes-gcm', 'authentication failed');
     }
   },
+  aesGcmKey: async (key) => {
+    const k = await subtle.importKey('raw', buf(key), 'AES-GCM', false, ['encrypt', 'decrypt']);
+    const params = (nonce: Uint8Array, aad: Uint8Array) => ({ name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad), tagLength: GCM_TAG_BYTES * 8 });
+    return {
+      seal: async (nonce, plaintext, aad) => new Uint8Array(await subtle.encrypt(params(nonce, aad), k, buf(plaintext))),
+      open: async (nonce, sealed, aad) => {
+        try {
+          return new Uint8Array(await subtle.decrypt(params(nonce, aad), k, buf(sealed)));
+        } catch {
+          throw new CircleError(ErrorCode.EnvelopeInvalid, 'aes-gcm', 'authentication failed');
+        }
+      },
+    };
+  },
   x25519PublicKey: (secretKey) => publicFromPrivate('X25519', secretKey),
   agreeOneUseKey: async (recipientPublicKey, info, ephemeralSecret) => {
     if (recipientPublicKey.length !== KEY_BYTES) throw lowOrderRejected();

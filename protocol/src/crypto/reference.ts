@@ -29,6 +29,10 @@ export const referenceSuite: CryptoSuite = {
       throw new CircleError(ErrorCode.EnvelopeInvalid, 'aes-gcm', 'authentication failed');
     }
   },
+  aesGcmKey: async (key) => ({
+    seal: (nonce, plaintext, aad) => referenceSuite.aesGcmSeal(key, nonce, plaintext, aad),
+    open: (nonce, sealed, aad) => referenceSuite.aesGcmOpen(key, nonce, sealed, aad),
+  }),
   x25519PublicKey: async (secretKey) => x25519.getPublicKey(secretKey),
   agreeOneUseKey: async (recipientPublicKey, info, ephemeralSecret = randomBytes(KEY_BYTES)) => {
     const ephemeralPublicKey = x25519.getPublicKey(ephemeralSecret);

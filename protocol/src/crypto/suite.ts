@@ -12,6 +12,13 @@ export const AES_KEY_BYTES = 32;
 export const GCM_NONCE_BYTES = 12;
 export const GCM_TAG_BYTES = 16;
 
+/** An imported AES-256-GCM key, reused across many seals with distinct nonces (file chunks). */
+export interface AesGcmKey {
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
+  /** Throws `CircleError(EnvelopeInvalid)` on any authentication failure. */
+  open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
+}
+
 /** An AES-256-GCM key that seals exactly one message, so its nonce is fixed at zero. */
 export interface OneUseKey {
   seal(plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
@@ -39,6 +46,8 @@ export interface CryptoSuite {
   aesGcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
   /** AES-256-GCM; throws `CircleError(EnvelopeInvalid)` on any authentication failure. */
   aesGcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
+  /** Imports `key` once for many operations. */
+  aesGcmKey(key: Uint8Array): Promise<AesGcmKey>;
   x25519PublicKey(secretKey: Uint8Array): Promise<Uint8Array>;
   /** Sender side: a fresh ephemeral key (or `ephemeralSecret`, for tests) agreed with recipient key R. */
   agreeOneUseKey(recipientPublicKey: Uint8Array, info: Uint8Array, ephemeralSecret?: Uint8Array): Promise<OneUseAgreement>;
