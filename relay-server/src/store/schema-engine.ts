@@ -53,7 +53,9 @@ export async function withSchemaEngine<T>(connectionString: string, schema: Sche
   // An idle client's error (e.g. the server going away) must not crash the process.
   pool.on('error', () => undefined);
   try {
-    const adapterFactory = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool));
+    // Our own pool, so it is certainly closed on return. The cast only bridges two copies of
+    // @types/pg (adapter-pg bundles a newer one); at runtime both sides use the same `pg`.
+    const adapterFactory = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool as unknown as ConstructorParameters<typeof PrismaPg>[0]));
     // The engine logs JSON lines that may echo connection details: drop them.
     const engine = await engineBindings.SchemaEngine.new({ datamodels: [[schema.path, schema.content]] }, () => undefined, adapterFactory);
     try {

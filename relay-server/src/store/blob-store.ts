@@ -1,0 +1,143 @@
+/**
+ * Opaque blobs waiting in mailboxes. Every row is exactly BLOB_BYTES of ciphertext, a
+ * recipient mailbox, an expiry and the hash of a deletion secret: nothing says who sent
+ * it or when. Expired rows are invisible at once and deleted by `sweepExpired`.
+ */
+import { BLOB_BYTES, CircleError, ErrorCode } from '@circle/protocol';
+import { Prisma, type PrismaClient } from './generated/client.js';
+import { assertBlobId, assertDeleteProofHash, assertMailbox, assertPositiveInteger } from './input-checks.js';
+
+export interface NewBlob {
+  id: string;
+  mailbox: string;
+  bytes: Uint8Array;
+  expiresAt: Date;
+  deleteProofHash: string;
+}
+
+export interface BlobSummary {
+  id: string;
+  /** Unix milliseconds. */
+  expiresAt: number;
+}
+
+export interface BlobPage {
+  blobs: BlobSummary[];
+  /** Pass as `cursor` for the next page; null when this page is the last. */
+  nextCursor: string | null;
+}
+
+export interface StoredBlob extends BlobSummary {
+  bytes: Uint8Array;
+}
+
+export interface BlobOwnership {
+  mailbox: string;
+  deleteProofHash: string;
+}
+
+/** Prisma's code for a unique-constraint violation. */
+const UNIQUE_VIOLATION = 'P2002';
+
+export class BlobStore {
+  constructor(
+    private readonly prisma: PrismaClient,
+    /** Injected so tests can move time; expiry is always judged by this clock. */
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Stores a blob; a second blob with the same id is a Conflict (ids are client-chosen UUIDs). */
+  async put(blob: NewBlob): Promise<void> {
+    assertBlobId(blob.id, 'blob:put');
+    assertMailbox(blob.mailbox, 'blob:put');
+    assertDeleteProofHash(blob.deleteProofHash, 'blob:put');
+    if (blob.bytes.length !== BLOB_BYTES) {
+      throw new CircleError(ErrorCode.BlobSize, 'blob:put', `a blob must be exactly ${BLOB_BYTES} bytes, got ${blob.bytes.length}`);
+    }
+    try {
+      // Copy: Prisma wants an ArrayBuffer-backed array, and a view must not drag its whole buffer along.
+      await this.prisma.blob.create({ data: { ...blob, bytes: new Uint8Array(blob.bytes) } });
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === UNIQUE_VIOLATION) {
+        throw new CircleError(ErrorCode.Conflict, 'blob:put', 'a blob with this id already exists');
+      }
+      throw err;
+    }
+  }
+
+  /** Unexpired blobs in a mailbox, in id order, `limit` at a time; `cursor` is the previous page's last id. */
+  async list(mailbox: string, page: { cursor?: string; limit: number }): Promise<BlobPage> {
+    assertMailbox(mailbox, 'blob:list');
+    assertPositiveInteger(page.limit, 'limit', 'blob:list');
+    if (page.cursor !== undefined) assertBlobId(page.cursor, 'blob:list');
+    const rows = await this.prisma.blob.findMany({
+      where: { mailbox, expiresAt: { gt: this.now() }, ...(page.cursor === undefined ? {} : { id: { gt: page.cursor } }) },
+      orderBy: { id: 'asc' },
+      // One extra row tells whether another page follows without a second query.
+      take: page.limit + 1,
+      select: { id: true, expiresAt: true },
+    });
+    const blobs = rows.slice(0, page.limit).map((r) => ({ id: r.id, expiresAt: r.expiresAt.getTime() }));
+    const nextCursor = rows.length > page.limit ? (blobs.at(-1)?.id ?? null) : null;
+    return { blobs, nextCursor };
+  }
+
+  /** The requested blobs that are in `mailbox` and unexpired, in id order; others are silently absent. */
+  async fetch(mailbox: string, ids: string[]): Promise<StoredBlob[]> {
+    assertMailbox(mailbox, 'blob:fetch');
+    for (const id of ids) assertBlobId(id, 'blob:fetch');
+    if (ids.length === 0) return [];
+    const rows = await this.prisma.blob.findMany({
+      where: { mailbox, id: { in: [...new Set(ids)] }, expiresAt: { gt: this.now() } },
+      orderBy: { id: 'asc' },
+      select: { id: true, expiresAt: true, bytes: true },
+    });
+    return rows.map((r) => ({ id: r.id, expiresAt: r.expiresAt.getTime(), bytes: r.bytes }));
+  }
+
+  /** Who may delete an unexpired blob: its mailbox and the hash of its deletion secret; null if unknown or expired. */
+  async get(id: string): Promise<BlobOwnership | null> {
+    assertBlobId(id, 'blob:get');
+    return this.prisma.blob.findFirst({
+      where: { id, expiresAt: { gt: this.now() } },
+      select: { mailbox: true, deleteProofHash: true },
+    });
+  }
+
+  /** Deletes a blob; false when there was none. Authorisation is the caller's job (see `get`). */
+  async delete(id: string): Promise<boolean> {
+    assertBlobId(id, 'blob:delete');
+    const { count } = await this.prisma.blob.deleteMany({ where: { id } });
+    return count > 0;
+  }
+
+  /** Bytes a mailbox holds in unexpired blobs (every blob is BLOB_BYTES), for quotas. */
+  async storedBytes(mailbox: string): Promise<number> {
+    assertMailbox(mailbox, 'blob:stored-bytes');
+    const count = await this.prisma.blob.count({ where: { mailbox, expiresAt: { gt: this.now() } } });
+    return count * BLOB_BYTES;
+  }
+
+  /**
+   * Deletes blobs with `expiresAt <= now`, at most `batchSize` rows per statement so no
+   * single delete holds locks or builds WAL for long; returns how many went in total.
+   * SKIP LOCKED lets sweepers on several relay nodes share the work instead of queueing.
+   */
+  async sweepExpired(now: Date, batchSize: number): Promise<number> {
+    assertPositiveInteger(batchSize, 'batchSize', 'blob:sweep');
+    let total = 0;
+    for (;;) {
+      const deleted = await this.prisma.$executeRaw`
+        DELETE FROM "blobs" WHERE "id" IN (
+          SELECT "id" FROM "blobs" WHERE "expires_at" <= ${now}
+          ORDER BY "expires_at" LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`;
+      total += deleted;
+      if (deleted < batchSize) return total;
+    }
+  }
+
+  /** All rows, expired or not (for metrics). */
+  async count(): Promise<number> {
+    return this.prisma.blob.count();
+  }
+}
