@@ -3,13 +3,14 @@
  * the embedded PGlite. Each describe block gets its own fresh, migrated database.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BLOB_BYTES, CircleError, ErrorCode, mailboxAddressFromKeyHash } from '@circle/protocol';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Allowlist, applyMigrations, BlobStore, createPrismaClient, openDatabase, type Database, type NewBlob, type PrismaClient } from '../src/store/index.js';
+import { lockDataDir } from '../src/store/data-dir-lock.js';
 import { databaseKinds } from './support/databases.js';
 
 const HOUR = 3_600_000;
@@ -47,6 +48,34 @@ describe('embedded database', () => {
       expect(await new BlobStore(prismaB, () => T0).get(blob.id)).toEqual({ mailbox: blob.mailbox, deleteProofHash: blob.deleteProofHash });
       await prismaB.$disconnect();
       await second.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('embedded data folder lock', () => {
+  it('refuses a second open of a folder in use, and allows it again after close', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'circle-lock-'));
+    try {
+      const first = await openDatabase({ dataDir });
+      await expectCircleError(openDatabase({ dataDir }), ErrorCode.Unavailable);
+      await first.close();
+      const again = await openDatabase({ dataDir });
+      await again.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes over a lock left by a process that has died', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'circle-lock-'));
+    try {
+      // A pid far above any kernel's pid_max cannot be running.
+      await writeFile(join(dataDir, 'circle.lock'), '2147483646');
+      const unlock = await lockDataDir(dataDir);
+      expect(await readFile(join(dataDir, 'circle.lock'), 'utf8')).toBe(String(process.pid));
+      await unlock();
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
@@ -178,6 +207,8 @@ describe.each(databaseKinds)('store on $name', (kind) => {
       await expectCircleError(blobs().put({ ...blob, id: 'not-a-uuid' }), ErrorCode.BadRequest);
       await expectCircleError(blobs().put({ ...blob, mailbox: 'ABC' }), ErrorCode.BadRequest);
       await expectCircleError(blobs().put({ ...blob, deleteProofHash: 'x' }), ErrorCode.BadRequest);
+      await expectCircleError(blobs().put({ ...blob, expiresAt: new Date(Number.NaN) }), ErrorCode.BadRequest);
+      await expectCircleError(blobs().sweepExpired(T0, 0), ErrorCode.BadRequest);
       await expectCircleError(blobs().get('1; DROP TABLE blobs'), ErrorCode.BadRequest);
       await expectCircleError(blobs().list(blob.mailbox, { limit: 0 }), ErrorCode.BadRequest);
       await expectCircleError(blobs().list(blob.mailbox, { limit: 5, cursor: 'nope' }), ErrorCode.BadRequest);

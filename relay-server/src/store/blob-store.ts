@@ -5,7 +5,7 @@
  */
 import { BLOB_BYTES, CircleError, ErrorCode } from '@circle/protocol';
 import { Prisma, type PrismaClient } from './generated/client.js';
-import { assertBlobId, assertDeleteProofHash, assertMailbox, assertPositiveInteger } from './input-checks.js';
+import { assertBlobId, assertDeleteProofHash, assertMailbox, assertPositiveInteger, assertValidDate } from './input-checks.js';
 
 export interface NewBlob {
   id: string;
@@ -51,6 +51,7 @@ export class BlobStore {
     assertBlobId(blob.id, 'blob:put');
     assertMailbox(blob.mailbox, 'blob:put');
     assertDeleteProofHash(blob.deleteProofHash, 'blob:put');
+    assertValidDate(blob.expiresAt, 'expiresAt', 'blob:put');
     if (blob.bytes.length !== BLOB_BYTES) {
       throw new CircleError(ErrorCode.BlobSize, 'blob:put', `a blob must be exactly ${BLOB_BYTES} bytes, got ${blob.bytes.length}`);
     }
@@ -124,6 +125,7 @@ export class BlobStore {
    * SKIP LOCKED lets sweepers on several relay nodes share the work instead of queueing.
    */
   async sweepExpired(now: Date, batchSize: number): Promise<number> {
+    assertValidDate(now, 'now', 'blob:sweep');
     assertPositiveInteger(batchSize, 'batchSize', 'blob:sweep');
     let total = 0;
     for (;;) {

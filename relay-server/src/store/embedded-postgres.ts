@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { lockDataDir } from './data-dir-lock.js';
 
 /**
  * PGlite is one session: the socket server queues every connection's queries into it.
@@ -22,10 +23,30 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-/** Starts PGlite persisted in `<dataDir>/pgdata` and listens on 127.0.0.1 at a free port. */
+/**
+ * Starts PGlite persisted in `<dataDir>/pgdata` and listens on 127.0.0.1 at a free port.
+ * Throws CircleError Unavailable if another live process has the same folder open.
+ */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const pgdata = join(dataDir, 'pgdata');
   await mkdir(pgdata, { recursive: true });
+  const unlock = await lockDataDir(dataDir);
+  try {
+    const served = await servePglite(pgdata);
+    return {
+      connectionString: served.connectionString,
+      async stop() {
+        await served.stop();
+        await unlock();
+      },
+    };
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
+}
+
+async function servePglite(pgdata: string): Promise<EmbeddedPostgres> {
   const db = await PGlite.create({ dataDir: pgdata });
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: MAX_SOCKET_CONNECTIONS });
   try {
@@ -34,10 +55,9 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     await db.close();
     throw err;
   }
-  // PGlite ignores credentials; pg still needs a user and database name in the URL.
-  const connectionString = `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`;
   return {
-    connectionString,
+    // PGlite ignores credentials; pg still needs a user and database name in the URL.
+    connectionString: `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`,
     async stop() {
       await server.stop();
       await db.close();
