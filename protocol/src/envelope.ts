@@ -111,7 +111,9 @@ export async function openEnvelope(frame: Uint8Array, me: RecipientKeys, options
   assertFrame(frame, frameBytes, 'envelope');
   const header = frame.subarray(0, FRAME_HEADER_BYTES);
   const ephemeralPublic = frame.subarray(1, FRAME_HEADER_BYTES);
-  const key = await suite.acceptOneUseKey(me.x25519SecretKey, me.x25519PublicKey, ephemeralPublic, LABEL.envelopeKey);
+  const key = await suite.acceptOneUseKey(me.x25519SecretKey, me.x25519PublicKey, ephemeralPublic, LABEL.envelopeKey).catch(() => {
+    throw invalid();
+  });
   const inner = await key.open(frame.subarray(FRAME_HEADER_BYTES), header).catch(() => {
     throw invalid();
   });

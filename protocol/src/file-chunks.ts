@@ -27,8 +27,8 @@ export const FILE_KEY_BYTES = AES_KEY_BYTES;
 export const FILE_DIGEST_BYTES = 32;
 /** File bytes carried per 64 KiB blob. */
 export const CHUNK_CAPACITY = framePlaintextBytes(BLOB_BYTES) - 4;
-/** Largest file Circle sends (1,602 chunks; their 36-character blob ids fit one manifest envelope). */
-export const MAX_FILE_BYTES = 100 * 1024 * 1024;
+/** Largest file Circle sends: 1,025 chunks, whose blob ids (~40 KB as JSON) fit one manifest envelope. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 function chunkNonce(index: number): Uint8Array {
   const nonce = new Uint8Array(GCM_NONCE_BYTES);
@@ -56,7 +56,10 @@ export class FileCipher {
   }
 
   async sealChunk(chunk: Uint8Array, index: number): Promise<Uint8Array> {
-    const header = concatBytes(Uint8Array.of(FRAME_VERSION), this.suite.randomBytes(KEY_BYTES));
+    // R mimics an X25519 public key encoding (u < 2^255: top bit clear), like an envelope's E.
+    const r = this.suite.randomBytes(KEY_BYTES);
+    r[KEY_BYTES - 1]! &= 0x7f;
+    const header = concatBytes(Uint8Array.of(FRAME_VERSION), r);
     const sealed = await this.key.seal(chunkNonce(index), padToSize(chunk, framePlaintextBytes(BLOB_BYTES)), concatBytes(header, this.fileId));
     return concatBytes(header, sealed);
   }

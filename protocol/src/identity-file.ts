@@ -20,7 +20,7 @@ export const IDENTITY_VERSION = 1;
 export const IDENTITY_FLAG_SEALED = 0x01;
 export const CHECKSUM_BYTES = 32;
 export const SALT_BYTES = 16;
-/** scrypt cost: N = 2^17, r = 8, p = 1 (128 MiB). Files may carry 2^14..2^18. */
+/** scrypt cost: N = 2^17, r = 8, p = 1 (128 MiB). Files may carry N = 2^14..2^18 with r = 8, p = 1 (at most 256 MiB). */
 export const DEFAULT_KDF = { logN: 17, r: 8, p: 1 } as const;
 export const KDF_LOG_N_RANGE = [14, 18] as const;
 export const MAX_IDENTITY_FILE_BYTES = 64 * 1024;
@@ -120,13 +120,15 @@ export async function decodeIdentityFile(bytes: Uint8Array, options: DecodeIdent
   if (sealed) {
     if (options.passphrase === undefined) throw err(ErrorCode.PassphraseRequired, 'this identity file is protected by a passphrase');
     const [logN, r, p] = [reader.u8(), reader.u8(), reader.u8()];
-    if (logN < KDF_LOG_N_RANGE[0] || logN > KDF_LOG_N_RANGE[1] || r < 1 || r > 32 || p < 1 || p > 4) {
+    if (logN < KDF_LOG_N_RANGE[0] || logN > KDF_LOG_N_RANGE[1] || r !== DEFAULT_KDF.r || p !== DEFAULT_KDF.p) {
       throw err(ErrorCode.IdentityMalformed, 'the identity file asks for key-derivation settings this app does not accept');
     }
     const salt = reader.take(SALT_BYTES);
     const nonce = reader.take(GCM_NONCE_BYTES);
     const aad = unchecked.subarray(0, reader.position);
-    const key = await deriveSealKey(options.passphrase, salt, { logN, r, p });
+    const key = await deriveSealKey(options.passphrase, salt, { logN, r, p }).catch(() => {
+      throw err(ErrorCode.IdentityMalformed, 'the identity file asks for key-derivation settings this app cannot run');
+    });
     try {
       body = await suite.aesGcmOpen(key, nonce, reader.take(reader.remaining), aad);
     } catch {

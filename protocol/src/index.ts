@@ -16,3 +16,4 @@ export * from './safety-number.js';
 export * from './replay-guard.js';
 export * from './events.js';
 export * from './keys.js';
+export * from './content.js';

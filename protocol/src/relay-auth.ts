@@ -22,11 +22,16 @@ export const CHALLENGE_BYTES = 32;
 
 /** Canonical origin (`scheme://host[:port]`) of a relay URL; the string both sides sign over. */
 export function relayOrigin(url: string): string {
+  let parsed: URL | undefined;
   try {
-    return new URL(url).origin;
+    parsed = new URL(url);
   } catch {
-    throw new CircleError(ErrorCode.BadRequest, 'relay-auth', `not a valid relay URL: ${url}`);
+    parsed = undefined;
   }
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+    throw new CircleError(ErrorCode.BadRequest, 'relay-auth', `not an http(s) relay URL: ${url}`);
+  }
+  return parsed.origin;
 }
 
 function challengeMessage(challenge: Uint8Array, origin: string): Uint8Array {

@@ -45,7 +45,7 @@ export function validateMemberName(name: string): string | undefined {
   const bytes = utf8Encode(name);
   if (bytes.length < 1 || bytes.length > MAX_NAME_BYTES) return `name must be 1-${MAX_NAME_BYTES} bytes of UTF-8`;
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) return 'name must not contain control characters';
+  if (/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(name)) return 'name must not contain control or text-direction characters';
   if (name.trim() !== name) return 'name must not start or end with spaces';
   return undefined;
 }
@@ -60,8 +60,17 @@ export function validateRelayUrl(url: string): string | undefined {
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'relay URL must start with https:// or http://';
   if (parsed.username || parsed.password) return 'relay URL must not contain credentials';
+  if (parsed.hash) return 'relay URL must not contain a #fragment';
   if (utf8Encode(url).length > MAX_RELAY_URL_BYTES) return 'relay URL is too long';
   return undefined;
+}
+
+function rosterText(bytes: Uint8Array): string {
+  try {
+    return utf8Decode(bytes, 'roster');
+  } catch {
+    throw new CircleError(ErrorCode.IdentityMalformed, 'roster', 'the roster holds text that is not valid UTF-8');
+  }
 }
 
 function tampered(message: string): CircleError {
@@ -129,13 +138,15 @@ export async function readRoster(reader: ByteReader, suite: CryptoSuite = native
   if (version !== ROSTER_VERSION) throw tampered(`unknown roster version ${version}`);
   const operatorPublicKey = reader.take(KEY_BYTES);
   const circleId = reader.take(CIRCLE_ID_BYTES);
-  const relayUrl = utf8Decode(reader.take(reader.u16()), 'roster');
+  const relayUrl = rosterText(reader.take(reader.u16()));
   const issuedAt = reader.u64();
   const count = reader.u8();
   if (count < 1) throw tampered('the roster lists no members');
   const members: Member[] = [];
   for (let i = 0; i < count; i++) {
-    const name = utf8Decode(reader.take(reader.u8()), 'roster');
+    const name = rosterText(reader.take(reader.u8()));
+    const problem = validateMemberName(name);
+    if (problem) throw tampered(`the roster holds an invalid member name (${problem})`);
     members.push({ name, x25519PublicKey: reader.take(KEY_BYTES).slice(), ed25519PublicKey: reader.take(KEY_BYTES).slice() });
   }
   const unsignedLength = reader.position - start;

@@ -125,3 +125,21 @@ describe('envelope bad input gives a typed error', () => {
     expect(await errorCodeOf(() => openEnvelope(nativeSuite.randomBytes(BLOB_BYTES).fill(1, 0, 1), recipientKeysOf(bob)))).toBe(ErrorCode.EnvelopeInvalid);
   });
 });
+
+describe('strictness the native path adds', () => {
+  it('rejects the small-order identity key with the (identity, 0) signature that OpenSSL alone accepts', async () => {
+    const identity = new Uint8Array(32);
+    identity[0] = 1;
+    const sig = new Uint8Array(64);
+    sig[0] = 1;
+    for (const suite of [nativeSuite, referenceSuite]) expect(await suite.ed25519Verify(identity, utf8Encode('anything'), sig)).toBe(false);
+  });
+
+  it('gives the same error for a low-order ephemeral key on both suites', async () => {
+    const frame = await seal(utf8Encode('x'));
+    frame.fill(0, 1, 33);
+    for (const suite of [nativeSuite, referenceSuite]) {
+      expect(await errorCodeOf(() => openEnvelope(frame, recipientKeysOf(bob), {}, suite))).toBe(ErrorCode.EnvelopeInvalid);
+    }
+  });
+});

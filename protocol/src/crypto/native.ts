@@ -3,6 +3,7 @@
  * secrets enter WebCrypto as PKCS#8 (RFC 8410: a fixed 16-byte prefix + the key).
  * Imported keys are cached per byte array so a long-lived identity is imported once.
  */
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, fromBase64Url, isAllZero, toHex } from '../bytes.js';
@@ -46,6 +47,28 @@ async function importPublic(curve: Curve, raw: Uint8Array, cache: boolean): Prom
     publicKeyCache.set(id, key);
   }
   return key;
+}
+
+const strictKeyCache = new Map<string, boolean>();
+
+/**
+ * RFC 8032 strictness WebCrypto does not give: OpenSSL accepts non-canonical and small-order
+ * public keys (the identity point with signature (identity, 0) verifies any message). The
+ * point decoding is done once per key with @noble and cached.
+ */
+function isStrictEd25519PublicKey(publicKey: Uint8Array): boolean {
+  const id = toHex(publicKey);
+  let ok = strictKeyCache.get(id);
+  if (ok === undefined) {
+    try {
+      ok = !ed25519.Point.fromBytes(publicKey, false).isSmallOrder();
+    } catch {
+      ok = false;
+    }
+    if (strictKeyCache.size >= PUBLIC_CACHE_LIMIT) strictKeyCache.clear();
+    strictKeyCache.set(id, ok);
+  }
+  return ok;
 }
 
 const lowOrderRejected = () => new CircleError(ErrorCode.BadPublicKey, 'x25519', 'public key rejected (malformed or low order)');
@@ -200,6 +223,7 @@ export const nativeSuite: CryptoSuite = {
     new Uint8Array(await subtle.sign({ name: 'Ed25519' }, await importPrivate('Ed25519', seed), buf(message))),
   ed25519Verify: async (publicKey, message, signature) => {
     if (publicKey.length !== KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
+    if (!isStrictEd25519PublicKey(publicKey)) return false;
     try {
       const pub = await importPublic('Ed25519', publicKey, true);
       return await subtle.verify({ name: 'Ed25519' }, pub, buf(signature), buf(message));
