@@ -35,7 +35,12 @@ async function packageVersion(name: string): Promise<string> {
 
 /** Everything the generated code depends on: a change to any of it means regenerate. */
 async function inputsHash(): Promise<string> {
-  const parts = [await readFile(SCHEMA, 'utf8'), await readFile(CONFIG, 'utf8'), await packageVersion('prisma'), await packageVersion('@prisma/client')];
+  const parts = [
+    await readFile(SCHEMA, 'utf8'),
+    await readFile(CONFIG, 'utf8'),
+    await packageVersion('prisma'),
+    await packageVersion('@prisma/client'),
+  ];
   return createHash('sha256').update(parts.join('\0')).digest('hex');
 }
 

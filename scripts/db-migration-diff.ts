@@ -22,7 +22,13 @@ const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir }
 try {
   const schema = await readSchema();
   const result = await withSchemaEngine(db.connectionString, schema, (engine) =>
-    engine.diff({ from: { tag: 'empty' }, to: { tag: 'schemaDatamodel', files: [schema] }, script: true, exitCode: null, filters: NO_SCHEMA_FILTER }),
+    engine.diff({
+      from: { tag: 'empty' },
+      to: { tag: 'schemaDatamodel', files: [schema] },
+      script: true,
+      exitCode: null,
+      filters: NO_SCHEMA_FILTER,
+    }),
   );
   process.stdout.write(result.stdout ?? '');
 } finally {

@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { BLOB_BYTES, CircleError, ErrorCode, mailboxAddressFromKeyHash } from '@circle/protocol';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Allowlist, applyMigrations, BlobStore, createPrismaClient, openDatabase, type Database, type NewBlob, type PrismaClient } from '../src/store/index.js';
+import {
+  Allowlist,
+  applyMigrations,
+  BlobStore,
+  createPrismaClient,
+  openDatabase,
+  type Database,
+  type NewBlob,
+  type PrismaClient,
+} from '../src/store/index.js';
 import { lockDataDir } from '../src/store/data-dir-lock.js';
 import { databaseKinds } from './support/databases.js';
 
@@ -25,7 +34,10 @@ function newBlob(mailbox: string, expiresAt = new Date(T0.getTime() + 72 * HOUR)
 }
 
 async function expectCircleError(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
-  const err: unknown = await promise.then(() => undefined, (e: unknown) => e);
+  const err: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(CircleError);
   expect((err as CircleError).code).toBe(code);
 }
@@ -170,7 +182,10 @@ describe.each(databaseKinds)('store on $name', (kind) => {
       const blob = newBlob(mailbox);
       await blobs().put(blob);
 
-      expect(await blobs().list(mailbox, { limit: 10 })).toEqual({ blobs: [{ id: blob.id, expiresAt: blob.expiresAt.getTime() }], nextCursor: null });
+      expect(await blobs().list(mailbox, { limit: 10 })).toEqual({
+        blobs: [{ id: blob.id, expiresAt: blob.expiresAt.getTime() }],
+        nextCursor: null,
+      });
       const [fetched] = await blobs().fetch(mailbox, [blob.id]);
       expect(fetched!.id).toBe(blob.id);
       expect(fetched!.expiresAt).toBe(blob.expiresAt.getTime());

@@ -25,7 +25,11 @@ export class Allowlist {
       assertKeyHash(e.keyHash, 'allowlist:seed');
       // A mailbox that does not derive from its key would strand that member's mail.
       if (e.mailbox !== mailboxAddressFromKeyHash(e.keyHash)) {
-        throw new CircleError(ErrorCode.BadRequest, 'allowlist:seed', 'an entry’s mailbox does not match its key hash (use mailboxAddressFromKeyHash)');
+        throw new CircleError(
+          ErrorCode.BadRequest,
+          'allowlist:seed',
+          'an entry’s mailbox does not match its key hash (use mailboxAddressFromKeyHash)',
+        );
       }
     }
     if (entries.length === 0) return { added: 0 };
@@ -57,7 +61,11 @@ export class Allowlist {
 
   /** Mailboxes of members not revoked, sorted. */
   async activeMailboxes(): Promise<string[]> {
-    const rows = await this.prisma.allowlistEntry.findMany({ where: { revoked: false }, orderBy: { mailbox: 'asc' }, select: { mailbox: true } });
+    const rows = await this.prisma.allowlistEntry.findMany({
+      where: { revoked: false },
+      orderBy: { mailbox: 'asc' },
+      select: { mailbox: true },
+    });
     return rows.map((r) => r.mailbox);
   }
 }

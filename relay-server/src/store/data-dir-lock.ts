@@ -36,7 +36,11 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   if (await tryCreate(path)) return release;
   const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
   if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
-    throw new CircleError(ErrorCode.Unavailable, 'database:open', `the data folder ${dir} is in use by process ${holder}; stop it or choose another folder`);
+    throw new CircleError(
+      ErrorCode.Unavailable,
+      'database:open',
+      `the data folder ${dir} is in use by process ${holder}; stop it or choose another folder`,
+    );
   }
   // Stale lock from a process that is gone: replace it (a racing taker loses on 'wx').
   await rm(path, { force: true });

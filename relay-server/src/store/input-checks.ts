@@ -15,8 +15,13 @@ function check(ok: boolean, operation: string, message: string): void {
 }
 
 export const assertBlobId = (id: string, operation: string): void => check(UUID.test(id), operation, 'a blob id must be a UUID');
-export const assertMailbox = (mailbox: string, operation: string): void => check(HEX_32.test(mailbox), operation, 'a mailbox address must be 32 lowercase hex characters');
-export const assertKeyHash = (keyHash: string, operation: string): void => check(HEX_64.test(keyHash), operation, 'a key hash must be 64 lowercase hex characters');
-export const assertDeleteProofHash = (hash: string, operation: string): void => check(HEX_64.test(hash), operation, 'a delete-proof hash must be 64 lowercase hex characters');
-export const assertPositiveInteger = (n: number, name: string, operation: string): void => check(Number.isSafeInteger(n) && n > 0, operation, `${name} must be a positive integer`);
-export const assertValidDate = (d: Date, name: string, operation: string): void => check(d instanceof Date && !Number.isNaN(d.getTime()), operation, `${name} must be a valid date`);
+export const assertMailbox = (mailbox: string, operation: string): void =>
+  check(HEX_32.test(mailbox), operation, 'a mailbox address must be 32 lowercase hex characters');
+export const assertKeyHash = (keyHash: string, operation: string): void =>
+  check(HEX_64.test(keyHash), operation, 'a key hash must be 64 lowercase hex characters');
+export const assertDeleteProofHash = (hash: string, operation: string): void =>
+  check(HEX_64.test(hash), operation, 'a delete-proof hash must be 64 lowercase hex characters');
+export const assertPositiveInteger = (n: number, name: string, operation: string): void =>
+  check(Number.isSafeInteger(n) && n > 0, operation, `${name} must be a positive integer`);
+export const assertValidDate = (d: Date, name: string, operation: string): void =>
+  check(d instanceof Date && !Number.isNaN(d.getTime()), operation, `${name} must be a valid date`);

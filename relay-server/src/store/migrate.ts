@@ -13,6 +13,8 @@ export interface MigrationResult {
 
 export async function applyMigrations(connectionString: string): Promise<MigrationResult> {
   const [schema, migrationsList] = await Promise.all([readSchema(), readMigrationList()]);
-  const output = await withSchemaEngine(connectionString, schema, (engine) => engine.applyMigrations({ migrationsList, filters: NO_SCHEMA_FILTER }));
+  const output = await withSchemaEngine(connectionString, schema, (engine) =>
+    engine.applyMigrations({ migrationsList, filters: NO_SCHEMA_FILTER }),
+  );
   return { applied: output.appliedMigrationNames };
 }

@@ -24,7 +24,10 @@ export async function readSchema(): Promise<SchemaSource> {
 /** Reads `prisma/migrations/*` into the list the engine applies (the same shape `prisma migrate deploy` builds). */
 export async function readMigrationList(baseDir: string = MIGRATIONS_DIR): Promise<MigrationList> {
   const entries = await readdir(baseDir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const migrationDirectories: MigrationDirectory[] = await Promise.all(
     names.map(async (name) => ({
       path: name,

@@ -47,7 +47,11 @@ export interface SchemaSource {
  * and ends its single-connection pool before returning, so that an embedded PGlite server
  * sees the connection go away before the application's own pool connects.
  */
-export async function withSchemaEngine<T>(connectionString: string, schema: SchemaSource, work: (engine: SchemaEngine) => Promise<T>): Promise<T> {
+export async function withSchemaEngine<T>(
+  connectionString: string,
+  schema: SchemaSource,
+  work: (engine: SchemaEngine) => Promise<T>,
+): Promise<T> {
   await loadEngineWasm();
   const pool = new pg.Pool({ connectionString, max: 1 });
   // An idle client's error (e.g. the server going away) must not crash the process.

@@ -63,7 +63,21 @@ async function startCluster(): Promise<TestPostgres> {
   const dataDir = join(dir, 'data');
   const pgCtl = (args: string[]) => run(...asServerUser(join(bin, 'pg_ctl'), args));
   try {
-    await run(...asServerUser(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']));
+    await run(
+      ...asServerUser(join(bin, 'initdb'), [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        '-A',
+        'trust',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-sync',
+        '--no-instructions',
+      ]),
+    );
     const port = await startServer(pgCtl, dataDir, dir);
     const stop = onceOnly(async () => {
       process.off('exit', stopNow);
@@ -71,7 +85,8 @@ async function startCluster(): Promise<TestPostgres> {
       await rm(dir, { recursive: true, force: true });
     });
     // A test run that dies without afterAll must not leave a server behind.
-    const stopNow = () => void execFileSync(...asServerUser(join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'immediate', '-s']), { stdio: 'ignore' });
+    const stopNow = () =>
+      void execFileSync(...asServerUser(join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'immediate', '-s']), { stdio: 'ignore' });
     process.once('exit', stopNow);
     return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, stop };
   } catch (err) {
