@@ -6,7 +6,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,8 +85,13 @@ async function startCluster(): Promise<TestPostgres> {
       await rm(dir, { recursive: true, force: true });
     });
     // A test run that dies without afterAll must not leave a server behind.
-    const stopNow = () =>
-      void execFileSync(...asServerUser(join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'immediate', '-s']), { stdio: 'ignore' });
+    const stopNow = () => {
+      try {
+        execFileSync(...asServerUser(join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'immediate', '-s']), { stdio: 'ignore' });
+      } catch {
+        // Already stopped: nothing to clean up.
+      }
+    };
     process.once('exit', stopNow);
     return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, stop };
   } catch (err) {
@@ -105,7 +110,10 @@ async function startServer(pgCtl: (args: string[]) => Promise<unknown>, dataDir:
       await pgCtl(['start', '-D', dataDir, '-w', '-t', '60', '-s', '-l', join(dir, 'server.log'), '-o', options]);
       return port;
     } catch (err) {
-      if (attempt >= 3) throw err;
+      if (attempt >= 3) {
+        const log = await readFile(join(dir, 'server.log'), 'utf8').catch(() => '');
+        throw new Error(`PostgreSQL did not start: ${(err as Error).message}\n${log.slice(-2000)}`, { cause: err });
+      }
     }
   }
 }
