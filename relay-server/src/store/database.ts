@@ -3,7 +3,8 @@
  * embedded PGlite in the relay's data folder. Callers get a connection string either way
  * and do not care which.
  */
-import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { CircleError, ErrorCode } from '@circle/protocol';
+import { runningEmbeddedUrl, startEmbeddedPostgres } from './embedded-postgres.js';
 
 export interface Database {
   connectionString: string;
@@ -30,4 +31,18 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   }
   const embedded = await startEmbeddedPostgres(opts.dataDir);
   return { connectionString: embedded.connectionString, embedded: true, poolMax: EMBEDDED_POOL_MAX, close: () => embedded.stop() };
+}
+
+/**
+ * For operator scripts: like openDatabase, but when a running relay holds the embedded
+ * database, connect to it through the relay's loopback wire address instead of failing.
+ */
+export async function openOrAttachDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  try {
+    return await openDatabase(opts);
+  } catch (err) {
+    const url = !opts.databaseUrl && err instanceof CircleError && err.code === ErrorCode.Unavailable ? await runningEmbeddedUrl(opts.dataDir) : undefined;
+    if (!url) throw err;
+    return { connectionString: url, embedded: true, poolMax: EMBEDDED_POOL_MAX, close: async () => undefined };
+  }
 }

@@ -3,7 +3,7 @@
  * WebAssembly) persisted on disk, served on a loopback port so the Prisma client and the
  * schema engine talk to it over the ordinary wire protocol, exactly as to a real server.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -33,9 +33,13 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   const unlock = await lockDataDir(dataDir);
   try {
     const served = await servePglite(pgdata);
+    // Operator scripts (seed, revoke) reach a running relay's database through this loopback address.
+    const urlFile = join(dataDir, EMBEDDED_URL_FILE);
+    await writeFile(urlFile, served.connectionString, { mode: 0o600 });
     return {
       connectionString: served.connectionString,
       async stop() {
+        await rm(urlFile, { force: true });
         await served.stop();
         await unlock();
       },
@@ -44,6 +48,14 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     await unlock();
     throw err;
   }
+}
+
+export const EMBEDDED_URL_FILE = 'embedded-postgres.url';
+
+/** The wire address of the embedded database a running relay holds open in `dataDir`, if any. */
+export async function runningEmbeddedUrl(dataDir: string): Promise<string | undefined> {
+  const url = await readFile(join(dataDir, EMBEDDED_URL_FILE), 'utf8').catch(() => undefined);
+  return url?.startsWith('postgresql://postgres@127.0.0.1:') ? url : undefined;
 }
 
 async function servePglite(pgdata: string): Promise<EmbeddedPostgres> {

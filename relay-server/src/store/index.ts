@@ -11,7 +11,7 @@
  *   await prisma.$disconnect();
  *   await db.close();
  */
-export { openDatabase, type Database, type OpenDatabaseOptions } from './database.js';
+export { openDatabase, openOrAttachDatabase, type Database, type OpenDatabaseOptions } from './database.js';
 export { applyMigrations, type MigrationResult } from './migrate.js';
 export { createPrismaClient, type PrismaClient } from './prisma.js';
 export { BlobStore, type BlobOwnership, type BlobPage, type BlobSummary, type NewBlob, type StoredBlob } from './blob-store.js';

@@ -1,0 +1,456 @@
+/**
+ * CircleClient: the client core. Holds the member's keys (nothing else does), seals and
+ * opens every envelope, keeps the connection, syncs the mailbox, sends through the outbox,
+ * downloads files, and relays live signals. Runs unchanged in a browser Worker and in Node.
+ */
+import {
+  CircleError,
+  ErrorCode,
+  FileCipher,
+  MAX_FILE_BYTES,
+  MAX_FETCH_IDS,
+  ReplayGuard,
+  SIGNAL_BYTES,
+  SendCounter,
+  chunkBytes,
+  CHUNK_CAPACITY,
+  decodeIdentityFile,
+  decodeMessageContent,
+  decodeSignalContent,
+  encodeContent,
+  equalBytes,
+  fromHex,
+  nativeSuite,
+  openEnvelope,
+  sealEnvelope,
+  toHex,
+  type Conversation,
+  type ErrorInfo,
+  type FileManifest,
+  type Identity,
+  type MessageBody,
+  type MessageContent,
+  type SignalContent,
+} from '@circle/protocol';
+import { Directory, type Contact } from './directory.js';
+import { Emitter } from './emitter.js';
+import { Outbox } from './outbox.js';
+import { RelayConnection, type ConnectionState } from './relay-connection.js';
+
+export interface ReceivedMessage {
+  blobId: string;
+  expiresAt: number;
+  messageId: string;
+  from: Contact;
+  fromMe: boolean;
+  sentAt: number;
+  counter: bigint;
+  content: MessageContent;
+  /** 'reordered' when it arrived after a later message from the same sender. */
+  order: 'fresh' | 'reordered';
+}
+
+export interface ReceivedSignal {
+  from: Contact;
+  signal: SignalContent['signal'];
+}
+
+export interface SentMessage {
+  messageId: string;
+  sentAt: number;
+  copies: { to: string; blobId: string; expiresAt: number }[];
+  /** Recipients whose copy could not be stored, with the reason. */
+  failed: { to: string; error: ErrorInfo }[];
+}
+
+export interface ProgressEvent {
+  done: number;
+  total: number;
+}
+
+type ClientEvents = {
+  message: ReceivedMessage;
+  signal: ReceivedSignal;
+  presence: { member: Contact; online: boolean };
+  state: { state: ConnectionState; error?: ErrorInfo };
+  synced: { count: number };
+  'call-member': { roomId: string; member: Contact; joined: boolean };
+};
+
+/** Message kinds that get delivered/read receipts. */
+const RECEIPTED = new Set(['text', 'file']);
+const randomUuid = (): string => globalThis.crypto.randomUUID();
+const newSecret = () => nativeSuite.randomBytes(32);
+const proofHash = async (secret: Uint8Array) => toHex(await nativeSuite.sha256(secret));
+
+export interface OpenClientOptions {
+  passphrase?: string;
+  /** Overrides the relay URL in the identity file (e.g. a settings override). */
+  relayUrl?: string;
+}
+
+export class CircleClient extends Emitter<ClientEvents> {
+  readonly directory: Directory;
+  readonly connection: RelayConnection;
+  private readonly outbox: Outbox;
+  private readonly guard = new ReplayGuard();
+  private readonly counter = new SendCounter();
+  private readonly seenBlobs = new Set<string>();
+  private readonly online = new Set<string>();
+  private syncing: Promise<number> | undefined;
+
+  private constructor(
+    private readonly identity: Identity,
+    relayUrl: string,
+  ) {
+    super();
+    this.directory = new Directory(identity);
+    this.connection = new RelayConnection(relayUrl, { ed25519Seed: identity.ed25519Seed, ed25519PublicKey: this.directory.me.ed25519PublicKey });
+    this.outbox = new Outbox(this.connection);
+    this.wire();
+  }
+
+  /** Decodes an identity file (throws the protocol's typed errors) and prepares a client. */
+  static async open(identityFile: Uint8Array, options: OpenClientOptions = {}): Promise<CircleClient> {
+    const identity = await decodeIdentityFile(identityFile, { passphrase: options.passphrase });
+    return new CircleClient(identity, options.relayUrl ?? identity.roster.relayUrl);
+  }
+
+  get me(): Contact {
+    return this.directory.me;
+  }
+  get roster() {
+    return this.identity.roster;
+  }
+  get state(): ConnectionState {
+    return this.connection.state;
+  }
+  isOnline(member: Contact): boolean {
+    return member.isMe ? this.state === 'online' : this.online.has(member.mailbox);
+  }
+
+  connect(): void {
+    this.connection.connect();
+  }
+  close(): void {
+    this.connection.close();
+  }
+
+  /** Resolves when connected, or rejects with the reason the relay refused us. */
+  waitOnline(timeoutMs = 15_000): Promise<void> {
+    if (this.state === 'online') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new CircleError(ErrorCode.Timeout, 'connect', 'could not reach the relay in time'));
+      }, timeoutMs);
+      const off = this.on('state', ({ state, error }) => {
+        if (state === 'online') {
+          clearTimeout(timer);
+          off();
+          resolve();
+        } else if (state === 'revoked' || state === 'rejected') {
+          clearTimeout(timer);
+          off();
+          reject(new CircleError(error?.code ?? ErrorCode.NotAllowlisted, 'connect', error?.message ?? 'the relay refused this identity'));
+        }
+      });
+    });
+  }
+
+  /** Lists and opens everything in the mailbox. Safe to call repeatedly; returns new messages seen. */
+  sync(): Promise<number> {
+    this.syncing ??= this.syncOnce().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private async syncOnce(): Promise<number> {
+    let cursor: string | undefined;
+    const ids: string[] = [];
+    do {
+      const page = await this.connection.request('mailbox:list', { cursor, limit: 500 });
+      for (const b of page.blobs) if (!this.seenBlobs.has(b.id)) ids.push(b.id);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    let count = 0;
+    for (const batch of chunkBytesIds(ids, MAX_FETCH_IDS)) {
+      const { blobs } = await this.connection.request('blob:fetch', { ids: batch });
+      for (const b of blobs) if (await this.accept(b)) count++;
+    }
+    this.emit('synced', { count });
+    return count;
+  }
+
+  /** Opens one stored blob; false when it is not a message for us (a file chunk, a duplicate, garbage). */
+  private async accept(blob: { id: string; expiresAt: number; bytes: Uint8Array }): Promise<boolean> {
+    if (this.seenBlobs.has(blob.id)) return false;
+    this.seenBlobs.add(blob.id);
+    let opened;
+    try {
+      opened = await openEnvelope(blob.bytes, { x25519SecretKey: this.identity.x25519SecretKey, ...this.me });
+    } catch {
+      return false; // file chunks look like envelopes; anything unopenable is skipped, never fatal
+    }
+    const from = this.directory.get(toHex(opened.senderPublicKey));
+    if (!from) return false; // not on our pinned roster
+    let content: MessageContent;
+    try {
+      content = decodeMessageContent(opened.content);
+    } catch {
+      return false;
+    }
+    const messageId = toHex(opened.messageId);
+    const verdict = this.guard.check(from.id, messageId, opened.counter);
+    if (verdict === 'duplicate') return false;
+    this.emit('message', {
+      blobId: blob.id,
+      expiresAt: blob.expiresAt,
+      messageId,
+      from,
+      fromMe: from.isMe,
+      sentAt: Number(opened.sentAt),
+      counter: opened.counter,
+      content,
+      order: verdict,
+    });
+    return true;
+  }
+
+  /** Members a conversation's messages go to (never including me). */
+  recipientsOf(conversation: Conversation, peer?: Contact): Contact[] {
+    if (conversation.kind === 'direct') {
+      if (!peer || peer.isMe) throw new CircleError(ErrorCode.BadRequest, 'send', 'a direct message needs another member');
+      return [peer];
+    }
+    return conversation.members.map((id) => this.directory.get(id)).filter((c): c is Contact => Boolean(c) && !c!.isMe);
+  }
+
+  /**
+   * Seals `body` separately to each recipient (sealed sender) and posts a copy to my own
+   * mailbox that records where the others went. Resolves when the relay stored them.
+   */
+  async send(conversation: Conversation, body: MessageBody, recipients: Contact[], opts: { messageId?: string } = {}): Promise<SentMessage> {
+    const messageId = opts.messageId ?? toHex(nativeSuite.randomBytes(16));
+    const sentAt = Date.now();
+    const counter = this.counter.next(sentAt);
+    const copies: SentMessage['copies'] = [];
+    const failed: SentMessage['failed'] = [];
+    const copySecrets: { to: string; blobId: string; deleteSecret: string; expiresAt: number }[] = [];
+    await Promise.all(
+      recipients.map(async (to) => {
+        const secret = newSecret();
+        const blobId = randomUuid();
+        try {
+          const expiresAt = await this.putEnvelope(to, { v: 1, conversation, body, deleteSecret: toHex(secret) }, messageId, counter, sentAt, blobId, await proofHash(secret));
+          copies.push({ to: to.id, blobId, expiresAt });
+          copySecrets.push({ to: to.id, blobId, deleteSecret: toHex(secret), expiresAt });
+        } catch (err) {
+          failed.push({ to: to.id, error: err instanceof CircleError ? err.toInfo() : { code: ErrorCode.Internal, message: 'send failed' } });
+        }
+      }),
+    );
+    const selfSecret = newSecret();
+    const selfBlob = randomUuid();
+    this.seenBlobs.add(selfBlob);
+    this.guard.check(this.me.id, messageId, counter);
+    await this.putEnvelope(this.me, { v: 1, conversation, body, deleteSecret: toHex(selfSecret), sent: { copies: copySecrets } }, messageId, counter, sentAt, selfBlob, await proofHash(selfSecret));
+    return { messageId, sentAt, copies, failed };
+  }
+
+  private async putEnvelope(to: Contact, content: MessageContent, messageId: string, counter: bigint, sentAt: number, blobId: string, deleteProofHash: string): Promise<number> {
+    const bytes = await sealEnvelope({
+      sender: { ed25519Seed: this.identity.ed25519Seed, ed25519PublicKey: this.me.ed25519PublicKey },
+      recipient: to,
+      messageId: fromHex(messageId),
+      counter,
+      sentAt: BigInt(sentAt),
+      content: encodeContent(content),
+    });
+    return this.outbox.put({ id: blobId, to: to.mailbox, bytes, deleteProofHash });
+  }
+
+  /** Sends a file: chunks sealed under a fresh file key, then a manifest message per recipient. */
+  async sendFile(
+    conversation: Conversation,
+    file: { name: string; mime: string; bytes: Uint8Array },
+    recipients: Contact[],
+    opts: { caption?: string; onProgress?: (p: ProgressEvent) => void; cancel?: { cancelled: boolean } } = {},
+  ): Promise<SentMessage> {
+    if (file.bytes.length > MAX_FILE_BYTES) throw new CircleError(ErrorCode.PayloadTooLarge, 'send-file', `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+    const fileKey = nativeSuite.randomBytes(32);
+    const fileId = nativeSuite.randomBytes(16);
+    const cipher = await FileCipher.create(fileKey, fileId);
+    const pieces = chunkBytes(file.bytes, CHUNK_CAPACITY);
+    const frames = await Promise.all(pieces.map((c, i) => cipher.sealChunk(c, i)));
+    const digest = await cipher.fileDigest(await Promise.all(frames.map((f) => cipher.frameDigest(f))));
+    const total = frames.length * recipients.length;
+    let done = 0;
+    const messageId = toHex(nativeSuite.randomBytes(16));
+    const manifestFor = new Map<string, string[]>();
+    await Promise.all(
+      recipients.map(async (to) => {
+        const secret = newSecret();
+        const hash = await proofHash(secret);
+        const ids = frames.map(() => randomUuid());
+        manifestFor.set(to.id, ids);
+        await Promise.all(
+          frames.map(async (bytes, i) => {
+            await this.outbox.put({ id: ids[i]!, to: to.mailbox, bytes, deleteProofHash: hash }, opts.cancel);
+            opts.onProgress?.({ done: ++done, total });
+          }),
+        );
+      }),
+    );
+    const manifest = (chunks: string[]): FileManifest => ({ id: toHex(fileId), name: file.name, mime: file.mime, size: file.bytes.length, key: toHex(fileKey), digest: toHex(digest), chunks });
+    // One manifest per recipient (their own chunk ids), all under one message id.
+    const results = await Promise.all(
+      recipients.map((to) => this.send(conversation, { type: 'file', file: manifest(manifestFor.get(to.id)!), caption: opts.caption }, [to], { messageId })),
+    );
+    return {
+      messageId,
+      sentAt: results[0]?.sentAt ?? Date.now(),
+      copies: results.flatMap((r) => r.copies),
+      failed: results.flatMap((r) => r.failed),
+    };
+  }
+
+  /** Downloads, checks and reassembles a received file. */
+  async downloadFile(manifest: FileManifest, onProgress?: (p: ProgressEvent) => void): Promise<Uint8Array> {
+    const cipher = await FileCipher.create(fromHex(manifest.key), fromHex(manifest.id));
+    const chunks: Uint8Array[] = new Array<Uint8Array>(manifest.chunks.length);
+    const digests: Uint8Array[] = new Array<Uint8Array>(manifest.chunks.length);
+    let done = 0;
+    for (const [batchIndex, ids] of chunkBytesIds(manifest.chunks, MAX_FETCH_IDS).entries()) {
+      const { blobs } = await this.connection.request('blob:fetch', { ids });
+      const byId = new Map(blobs.map((b) => [b.id, b.bytes]));
+      await Promise.all(
+        ids.map(async (id, j) => {
+          const index = batchIndex * MAX_FETCH_IDS + j;
+          const frame = byId.get(id);
+          if (!frame) throw new CircleError(ErrorCode.NotFound, 'download', 'part of this file is no longer on the relay (expired or deleted)');
+          [chunks[index], digests[index]] = await Promise.all([cipher.openChunk(frame, index), cipher.frameDigest(frame)]);
+        }),
+      );
+      done += ids.length;
+      onProgress?.({ done, total: manifest.chunks.length });
+    }
+    if (!equalBytes(await cipher.fileDigest(digests), fromHex(manifest.digest))) {
+      throw new CircleError(ErrorCode.IntegrityFailure, 'download', 'the file does not match what the sender signed');
+    }
+    const out = new Uint8Array(manifest.size);
+    let offset = 0;
+    for (const c of chunks) {
+      if (offset + c.length > out.length) throw new CircleError(ErrorCode.IntegrityFailure, 'download', 'the file is longer than its manifest says');
+      out.set(c, offset);
+      offset += c.length;
+    }
+    if (offset !== manifest.size) throw new CircleError(ErrorCode.IntegrityFailure, 'download', 'the file is shorter than its manifest says');
+    return out;
+  }
+
+  /** Deletes the copies of a message I sent (unsend), given its self-copy content, then tells recipients. */
+  async unsend(conversation: Conversation, messageId: string, sent: MessageContent['sent'], ownBlobId: string | undefined, recipients: Contact[]): Promise<void> {
+    for (const copy of sent?.copies ?? []) {
+      await this.connection.request('blob:delete', { id: copy.blobId, proof: copy.deleteSecret }).catch(() => undefined);
+    }
+    if (ownBlobId) await this.connection.request('blob:delete', { id: ownBlobId }).catch(() => undefined);
+    await this.send(conversation, { type: 'unsend', target: messageId }, recipients);
+  }
+
+  /** Deletes a blob from my own mailbox (e.g. after reading, or a received file I discard). */
+  deleteOwn(blobId: string): Promise<unknown> {
+    return this.connection.request('blob:delete', { id: blobId });
+  }
+
+  /**
+   * Sends delivered/read receipts for received messages, one receipt per sender and
+   * conversation (receipts are ordinary sealed messages, stored like any other).
+   */
+  async sendReceipts(messages: ReceivedMessage[], state: 'delivered' | 'read'): Promise<void> {
+    const groups = new Map<string, { to: Contact; conversation: Conversation; ids: string[] }>();
+    for (const m of messages) {
+      if (m.fromMe || !RECEIPTED.has(m.content.body.type)) continue;
+      const key = `${m.from.id}:${JSON.stringify(m.content.conversation)}`;
+      const g = groups.get(key) ?? { to: m.from, conversation: m.content.conversation, ids: [] };
+      g.ids.push(m.messageId);
+      groups.set(key, g);
+    }
+    for (const g of groups.values()) {
+      for (let i = 0; i < g.ids.length; i += 500) {
+        await this.send(g.conversation, { type: 'receipt', targets: g.ids.slice(i, i + 500), state }, [g.to]);
+      }
+    }
+  }
+
+  /** Sends a live-only sealed signal (typing, call signalling) to one member. Never stored. */
+  async signal(to: Contact, signal: SignalContent['signal']): Promise<number> {
+    const bytes = await sealEnvelope({
+      sender: { ed25519Seed: this.identity.ed25519Seed, ed25519PublicKey: this.me.ed25519PublicKey },
+      recipient: to,
+      messageId: nativeSuite.randomBytes(16),
+      counter: this.counter.next(),
+      sentAt: BigInt(Date.now()),
+      content: encodeContent({ v: 1, signal }),
+      frameBytes: SIGNAL_BYTES,
+    });
+    const { delivered } = await this.connection.request('signal:send', { to: to.mailbox, bytes });
+    return delivered;
+  }
+
+  private async acceptSignal(bytes: Uint8Array): Promise<void> {
+    try {
+      const opened = await openEnvelope(bytes, { x25519SecretKey: this.identity.x25519SecretKey, ...this.me }, { frameBytes: SIGNAL_BYTES });
+      const from = this.directory.get(toHex(opened.senderPublicKey));
+      if (!from) return;
+      const { signal } = decodeSignalContent(opened.content);
+      if (this.guard.check(from.id, toHex(opened.messageId), opened.counter) === 'duplicate') return;
+      this.emit('signal', { from, signal });
+    } catch {
+      // unopenable live frames are dropped
+    }
+  }
+
+  private wire(): void {
+    const c = this.connection;
+    c.on('state', (s) => {
+      if (s.state === 'online') {
+        void this.refreshPresence();
+        void this.sync().catch(() => undefined);
+      }
+      if (s.state !== 'online') this.online.clear();
+      this.emit('state', s);
+    });
+    c.on('blob:new', (b) => void this.accept(b));
+    c.on('signal:recv', (s) => void this.acceptSignal(s.bytes));
+    c.on('presence:update', ({ mailbox, online }) => {
+      const member = this.directory.byMailboxAddress(mailbox);
+      if (!member || member.isMe) return;
+      if (online) this.online.add(mailbox);
+      else this.online.delete(mailbox);
+      this.emit('presence', { member, online });
+    });
+    c.on('call:member', ({ roomId, mailbox, joined }) => {
+      const member = this.directory.byMailboxAddress(mailbox);
+      if (member) this.emit('call-member', { roomId, member, joined });
+    });
+  }
+
+  private async refreshPresence(): Promise<void> {
+    const { online } = await this.connection.request('presence:list', {}).catch(() => ({ online: [] as string[] }));
+    this.online.clear();
+    for (const m of online) {
+      const member = this.directory.byMailboxAddress(m);
+      if (member && !member.isMe) {
+        this.online.add(m);
+        this.emit('presence', { member, online: true });
+      }
+    }
+  }
+}
+
+function chunkBytesIds<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+

@@ -1,0 +1,86 @@
+/**
+ * The send queue: every blob put is kept until the relay acknowledges it, and resent after a
+ * reconnect. Resending the same blob id is safe: the relay answers Conflict for an id it
+ * already stored, which counts as delivered here.
+ */
+import { CircleError, ErrorCode } from '@circle/protocol';
+import type { RelayConnection } from './relay-connection.js';
+
+export interface OutgoingBlob {
+  id: string;
+  to: string;
+  bytes: Uint8Array;
+  deleteProofHash: string;
+}
+
+interface Pending {
+  blob: OutgoingBlob;
+  resolve: (expiresAt: number) => void;
+  reject: (err: CircleError) => void;
+  cancelled: boolean;
+}
+
+const IN_FLIGHT = 8;
+const RETRYABLE = new Set<ErrorCode>([ErrorCode.Unavailable, ErrorCode.Timeout, ErrorCode.RateLimited, ErrorCode.Internal]);
+
+export class Outbox {
+  private readonly queue: Pending[] = [];
+  private inFlight = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly connection: RelayConnection) {
+    connection.on('state', ({ state }) => state === 'online' && this.pump());
+  }
+
+  get pending(): number {
+    return this.queue.length + this.inFlight;
+  }
+
+  /** Resolves with the relay's expiresAt once stored. */
+  put(blob: OutgoingBlob, signal?: { cancelled: boolean }): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const p: Pending = { blob, resolve, reject, cancelled: false };
+      if (signal) Object.defineProperty(p, 'cancelled', { get: () => signal.cancelled });
+      this.queue.push(p);
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < IN_FLIGHT && this.queue.length > 0 && this.connection.state === 'online') {
+      const p = this.queue.shift()!;
+      if (p.cancelled) {
+        p.reject(new CircleError(ErrorCode.BadRequest, 'send', 'cancelled'));
+        continue;
+      }
+      this.inFlight++;
+      this.connection
+        .request('blob:put', p.blob)
+        .then(
+          (r) => p.resolve(r.expiresAt),
+          (err: unknown) => {
+            const e = err instanceof CircleError ? err : new CircleError(ErrorCode.Internal, 'send', 'send failed');
+            if (e.code === ErrorCode.Conflict) return p.resolve(Number.NaN); // already stored by an earlier attempt
+            if (RETRYABLE.has(e.code)) {
+              this.queue.unshift(p);
+              this.scheduleRetry(e.code === ErrorCode.RateLimited ? 2000 : 1000);
+              return;
+            }
+            p.reject(e);
+          },
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
+        });
+    }
+  }
+
+  private scheduleRetry(ms: number): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.pump();
+    }, ms);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The Socket.IO handshake check (docs/PROTOCOL.md §7, §10): runs in `io.use()` before any
+ * event is served. A member proves possession of an allowlisted, unrevoked Ed25519 key by
+ * signing a fresh challenge bound to this relay's origin.
+ */
+import type { ExtendedError, Socket } from 'socket.io';
+import { AuthPayload, CircleError, ErrorCode, fromBase64Url, keyHash, parseWith, toErrorInfo, verifyRelayChallenge } from '@circle/protocol';
+import type { Allowlist } from '../store/index.js';
+import type { ChallengeStore } from './challenges.js';
+
+export interface SocketIdentity {
+  keyHash: string;
+  mailbox: string;
+}
+
+export interface AuthenticateDeps {
+  challenges: ChallengeStore;
+  allowlist: Allowlist;
+  origin: () => string;
+  onFailure: (code: ErrorCode) => void;
+}
+
+export async function authenticateHandshake(auth: unknown, deps: AuthenticateDeps): Promise<SocketIdentity> {
+  const payload = parseWith(AuthPayload, auth, 'auth');
+  if (!deps.challenges.consume(payload.challenge)) {
+    throw new CircleError(ErrorCode.ChallengeInvalid, 'auth', 'the challenge is unknown, expired or already used: fetch a new one');
+  }
+  const proof = { publicKey: fromBase64Url(payload.publicKey), signature: fromBase64Url(payload.signature) };
+  if (!(await verifyRelayChallenge(proof, fromBase64Url(payload.challenge), deps.origin()))) {
+    throw new CircleError(ErrorCode.BadSignature, 'auth', 'the signature does not verify for this relay (wrong key, or signed for another relay address)');
+  }
+  const hash = keyHash(proof.publicKey);
+  const status = await deps.allowlist.lookup(hash);
+  if (!status) throw new CircleError(ErrorCode.NotAllowlisted, 'auth', 'this identity is not on the relay allowlist: ask your operator');
+  if (status.revoked) throw new CircleError(ErrorCode.Revoked, 'auth', 'this identity has been revoked by the operator');
+  return { keyHash: hash, mailbox: status.mailbox };
+}
+
+/** `io.use()` middleware; failures reach the client as connect_error with `data: { code, message }`. */
+export function authMiddleware(deps: AuthenticateDeps) {
+  return (socket: Socket, next: (err?: ExtendedError) => void) => {
+    authenticateHandshake(socket.handshake.auth, deps).then(
+      (identity) => {
+        Object.assign(socket.data as object, identity);
+        next();
+      },
+      (err: unknown) => {
+        const info = toErrorInfo(err);
+        deps.onFailure(info.code);
+        const error: ExtendedError = Object.assign(new Error(info.message), { data: info });
+        next(error);
+        // A refused socket gets its answer, then its transport is closed.
+        setTimeout(() => socket.conn.close(), 50).unref();
+      },
+    );
+  };
+}

@@ -1,0 +1,58 @@
+/** blob:put, mailbox:list, blob:fetch, blob:delete: the relay's store-and-forward core. */
+import { BLOB_BYTES, CircleError, ErrorCode, computeExpiry, fromHex, isFrame, nativeSuite, toHex } from '@circle/protocol';
+import { mailboxRoom, type Handler, type RelayParts } from './context.js';
+
+const DEFAULT_PAGE = 200;
+
+export const putBlob: Handler<'blob:put'> = async (p, socket, parts) => {
+  const started = performance.now();
+  if (!isFrame(p.bytes, BLOB_BYTES)) {
+    throw new CircleError(ErrorCode.BlobSize, 'blob:put', `a blob must be exactly ${BLOB_BYTES} bytes with frame version 1 (got ${p.bytes.length} bytes)`);
+  }
+  if (!parts.sendLimits.take(socket.data.keyHash)) {
+    throw new CircleError(ErrorCode.RateLimited, 'blob:put', 'sending too fast: wait a moment and retry');
+  }
+  if (!(await parts.allowlist.isActiveMailbox(p.to))) {
+    throw new CircleError(ErrorCode.NotMember, 'blob:put', 'the recipient is not an active member of this circle');
+  }
+  const quotaBytes = parts.config.MAILBOX_QUOTA_MB * 1024 * 1024;
+  if ((await parts.blobs.storedBytes(p.to)) + BLOB_BYTES > quotaBytes) {
+    throw new CircleError(ErrorCode.QuotaExceeded, 'blob:put', "the recipient's mailbox is full: they need to come online, or wait for old messages to expire");
+  }
+  const expiresAt = computeExpiry(parts.clock());
+  await parts.blobs.put({ id: p.id, mailbox: p.to, bytes: p.bytes, expiresAt: new Date(expiresAt), deleteProofHash: p.deleteProofHash });
+  parts.metrics.blobsStored.inc();
+  pushLocally(parts, p.to, { id: p.id, expiresAt, bytes: p.bytes });
+  parts.io.serverSideEmit('blob:stored', { id: p.id, mailbox: p.to });
+  parts.metrics.putLatency.observe(performance.now() - started);
+  return { expiresAt };
+};
+
+export function pushLocally(parts: RelayParts, mailbox: string, blob: { id: string; expiresAt: number; bytes: Uint8Array }): void {
+  const room = mailboxRoom(mailbox);
+  const local = parts.io.local.in(room);
+  parts.io.local.to(room).emit('blob:new', blob);
+  void local.fetchSockets().then((s) => parts.metrics.blobsDeliveredLive.inc('', s.length));
+}
+
+/** Another relay node stored a blob: deliver it to this node's sockets for that mailbox. */
+export async function deliverStoredElsewhere(parts: RelayParts, note: { id: string; mailbox: string }): Promise<void> {
+  const [blob] = await parts.blobs.fetch(note.mailbox, [note.id]);
+  if (blob) pushLocally(parts, note.mailbox, blob);
+}
+
+export const listMailbox: Handler<'mailbox:list'> = async (p, socket, parts) =>
+  parts.blobs.list(socket.data.mailbox, { cursor: p.cursor, limit: p.limit ?? DEFAULT_PAGE });
+
+export const fetchBlobs: Handler<'blob:fetch'> = async (p, socket, parts) => ({ blobs: await parts.blobs.fetch(socket.data.mailbox, p.ids) });
+
+export const deleteBlob: Handler<'blob:delete'> = async (p, socket, parts) => {
+  const owner = await parts.blobs.get(p.id);
+  if (!owner) throw new CircleError(ErrorCode.NotFound, 'blob:delete', 'no such blob (already deleted or expired)');
+  const ownsMailbox = owner.mailbox === socket.data.mailbox;
+  const provesSecret = p.proof !== undefined && toHex(await nativeSuite.sha256(fromHex(p.proof))) === owner.deleteProofHash;
+  if (!ownsMailbox && !provesSecret) throw new CircleError(ErrorCode.Forbidden, 'blob:delete', 'only the recipient, or the sender with the deletion secret, can delete this blob');
+  const deleted = await parts.blobs.delete(p.id);
+  if (deleted) parts.metrics.blobsDeleted.inc();
+  return { deleted };
+};

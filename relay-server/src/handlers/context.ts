@@ -1,0 +1,35 @@
+/** What every request handler gets: the verified identity of its socket and the relay's parts. */
+import type { Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, ParsedRequestOf, RequestName, ResponseOf, ServerToClientEvents } from '@circle/protocol';
+import type { SocketIdentity } from '../auth/authenticate.js';
+import type { TokenBuckets } from '../limits/token-bucket.js';
+import type { Logger } from '../observability/log.js';
+import type { RelayMetrics } from '../observability/metrics.js';
+import type { RelayConfig } from '../config.js';
+import type { Allowlist, BlobStore } from '../store/index.js';
+import type { CallRooms } from './call-rooms.js';
+
+export interface InterServerEvents {
+  /** Another node stored a blob for a mailbox: fetch it and push it to local sockets. Ids only cross nodes. */
+  'blob:stored': (note: { id: string; mailbox: string }) => void;
+}
+
+export type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketIdentity>;
+export type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketIdentity>;
+
+export interface RelayParts {
+  io: RelayServer;
+  config: RelayConfig;
+  blobs: BlobStore;
+  allowlist: Allowlist;
+  logger: Logger;
+  metrics: RelayMetrics;
+  sendLimits: TokenBuckets;
+  signalLimits: TokenBuckets;
+  calls: CallRooms;
+  clock: () => number;
+}
+
+export type Handler<K extends RequestName> = (payload: ParsedRequestOf<K>, socket: RelaySocket, parts: RelayParts) => Promise<ResponseOf<K>>;
+
+export const mailboxRoom = (mailbox: string) => `mailbox:${mailbox}`;

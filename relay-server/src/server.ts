@@ -1,0 +1,168 @@
+/**
+ * createRelay(deps) -> { listen, close }: the whole relay without a port, so tests run it on
+ * port 0 against a real database. main.ts is the only place that reads the environment.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import type { z } from 'zod';
+import { BLOB_BYTES, CircleError, ErrorCode, parseWith, relayOrigin, requests, toErrorInfo, type ParsedRequestOf, type RequestName, type Result } from '@circle/protocol';
+import { authMiddleware } from './auth/authenticate.js';
+import { ChallengeStore } from './auth/challenges.js';
+import type { RelayConfig } from './config.js';
+import { deleteBlob, deliverStoredElsewhere, fetchBlobs, listMailbox, putBlob } from './handlers/blobs.js';
+import { CallRooms, createCall, joinCall, leaveCall, leaveCallRoom } from './handlers/call-rooms.js';
+import { mailboxRoom, type Handler, type RelayParts, type RelayServer, type RelaySocket } from './handlers/context.js';
+import { announcePresence, listPresence } from './handlers/presence.js';
+import { sendSignal } from './handlers/signals.js';
+import { mintTurnCredentials } from './handlers/turn-credentials.js';
+import { handleHttp } from './http-routes.js';
+import { TokenBuckets } from './limits/token-bucket.js';
+import type { Logger } from './observability/log.js';
+import { RelayMetrics } from './observability/metrics.js';
+import type { Allowlist, BlobStore } from './store/index.js';
+
+export interface RelayDeps {
+  config: RelayConfig;
+  blobs: BlobStore;
+  allowlist: Allowlist;
+  logger: Logger;
+  databaseReachable: () => Promise<boolean>;
+  clock?: () => number;
+  /** Installs a cluster adapter (scale-out) on the Socket.IO server. */
+  installAdapter?: (io: RelayServer) => void;
+  /** How often connected sockets are checked against revocations. */
+  revocationCheckMs?: number;
+}
+
+export interface Relay {
+  listen(port?: number, host?: string): Promise<{ port: number; url: string }>;
+  close(): Promise<void>;
+  /** The origin clients sign for: RELAY_PUBLIC_URL, or http://localhost:<port> once listening. */
+  origin(): string;
+  readonly metrics: RelayMetrics;
+  readonly io: RelayServer;
+  readonly http: HttpServer;
+}
+
+/** One blob plus Socket.IO framing headroom; the default 1 MB would invite abuse. */
+export const MAX_MESSAGE_BYTES = BLOB_BYTES + 16 * 1024;
+
+const HANDLERS: { [K in RequestName]: Handler<K> } = {
+  'blob:put': putBlob,
+  'mailbox:list': listMailbox,
+  'blob:fetch': fetchBlobs,
+  'blob:delete': deleteBlob,
+  'presence:list': listPresence,
+  'turn:credentials': async (_p, _socket, parts) => {
+    const { TURN_SECRET, TURN_URLS, TURN_TTL_SECONDS } = parts.config;
+    if (!TURN_SECRET || !TURN_URLS) throw new CircleError(ErrorCode.Unavailable, 'turn:credentials', 'this relay has no TURN server configured: calls may fail across networks');
+    return mintTurnCredentials(TURN_SECRET, TURN_URLS, TURN_TTL_SECONDS, parts.clock());
+  },
+  'signal:send': sendSignal,
+  'call:create': createCall,
+  'call:join': joinCall,
+  'call:leave': leaveCall,
+};
+
+export function createRelay(deps: RelayDeps): Relay {
+  const clock = deps.clock ?? Date.now;
+  const metrics = new RelayMetrics();
+  const challenges = new ChallengeStore(deps.config.AUTH_TIMEOUT_MS * 3, clock);
+  let origin = deps.config.RELAY_PUBLIC_URL ? relayOrigin(deps.config.RELAY_PUBLIC_URL) : `http://localhost:${deps.config.PORT}`;
+
+  const http = createServer(handleHttp({ challenges, metrics, databaseReachable: deps.databaseReachable }));
+  const io: RelayServer = new Server(http, {
+    transports: ['websocket'],
+    maxHttpBufferSize: MAX_MESSAGE_BYTES,
+    connectTimeout: deps.config.AUTH_TIMEOUT_MS,
+    serveClient: false,
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+  });
+  deps.installAdapter?.(io);
+
+  const parts: RelayParts = {
+    io,
+    config: deps.config,
+    blobs: deps.blobs,
+    allowlist: deps.allowlist,
+    logger: deps.logger,
+    metrics,
+    sendLimits: new TokenBuckets(deps.config.RATE_LIMIT_BLOBS_PER_MINUTE, deps.config.RATE_LIMIT_BURST, clock),
+    signalLimits: new TokenBuckets(6000, 2000, clock),
+    calls: new CallRooms(),
+    clock,
+  };
+
+  io.use(authMiddleware({ challenges, allowlist: deps.allowlist, origin: () => origin, onFailure: (code) => metrics.authFailures.inc(code) }));
+  io.on('connection', (socket) => onConnection(socket, parts));
+  io.on('blob:stored', (note) => void deliverStoredElsewhere(parts, note).catch(() => undefined));
+
+  const revocationTimer = setInterval(() => void dropRevoked(parts).catch(() => undefined), deps.revocationCheckMs ?? 1000);
+  revocationTimer.unref();
+
+  return {
+    metrics,
+    io,
+    http,
+    origin: () => origin,
+    listen: (port = deps.config.PORT, host = deps.config.HOST) =>
+      new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => {
+          const actual = (http.address() as AddressInfo).port;
+          if (!deps.config.RELAY_PUBLIC_URL) origin = `http://localhost:${actual}`;
+          resolve({ port: actual, url: `http://localhost:${actual}` });
+        });
+      }),
+    close: async () => {
+      clearInterval(revocationTimer);
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
+    },
+  };
+}
+
+function onConnection(socket: RelaySocket, parts: RelayParts): void {
+  parts.metrics.connections.current++;
+  void socket.join(mailboxRoom(socket.data.mailbox));
+  void announcePresence(parts, socket, true);
+  for (const name of Object.keys(HANDLERS) as RequestName[]) registerHandler(socket, parts, name);
+  socket.on('disconnect', () => {
+    parts.metrics.connections.current--;
+    for (const { roomId } of parts.calls.roomsOf(socket.id)) leaveCallRoom(parts, socket, roomId);
+    void announcePresence(parts, socket, false);
+  });
+}
+
+function registerHandler<K extends RequestName>(socket: RelaySocket, parts: RelayParts, name: K): void {
+  const handler = HANDLERS[name] as Handler<K>;
+  // Socket.IO's typed `on` cannot express "payload of unknown shape": we validate ourselves.
+  (socket as unknown as { on(event: string, fn: (payload: unknown, ack: unknown) => void): void }).on(name, (payload, ack) => {
+    if (typeof ack !== 'function') return; // every request carries an ack; anything else is noise
+    const reply = ack as (r: Result<unknown>) => void;
+    const schema = requests[name].request as unknown as z.ZodType<ParsedRequestOf<K>>;
+    const run = async () => handler(parseWith(schema, payload, name), socket, parts);
+    run().then(
+      (value) => reply({ ok: true, value }),
+      (err: unknown) => {
+        const info = toErrorInfo(err);
+        parts.metrics.requestErrors.inc(info.code);
+        if (info.code === ErrorCode.Internal) parts.logger.error('request failed', { event: name, error: err instanceof Error ? err.message : 'unknown' });
+        reply({ ok: false, error: info });
+      },
+    );
+  });
+}
+
+async function dropRevoked(parts: RelayParts): Promise<void> {
+  const sockets = await parts.io.local.fetchSockets();
+  if (sockets.length === 0) return;
+  const active = new Set(await parts.allowlist.activeMailboxes());
+  for (const s of sockets) {
+    if (active.has(s.data.mailbox)) continue;
+    s.emit('session:revoked', {});
+    s.disconnect(true);
+  }
+}

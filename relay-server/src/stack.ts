@@ -1,0 +1,89 @@
+/**
+ * Everything a running relay needs, started in order: database (PostgreSQL or embedded
+ * PGlite), migrations, Prisma, the relay itself, the in-process sweeper and, for scale-out,
+ * the PostgreSQL Socket.IO adapter. Used by main.ts, `npm start`, tests and benchmarks.
+ */
+import { createAdapter } from '@socket.io/postgres-adapter';
+import pg from 'pg';
+import type { RelayConfig } from './config.js';
+import type { Logger } from './observability/log.js';
+import { createRelay, type Relay } from './server.js';
+import { Allowlist, BlobStore, applyMigrations, createPrismaClient, openDatabase, type Database, type PrismaClient } from './store/index.js';
+import { startSweeper, type Sweeper } from './worker/sweeper.js';
+
+export interface RelayStack {
+  relay: Relay;
+  url: string;
+  port: number;
+  db: Database;
+  prisma: PrismaClient;
+  blobs: BlobStore;
+  allowlist: Allowlist;
+  sweeper?: Sweeper;
+  close(): Promise<void>;
+}
+
+export interface StartRelayStackOptions {
+  config: RelayConfig;
+  logger: Logger;
+  clock?: () => number;
+  revocationCheckMs?: number;
+}
+
+/** The adapter's table for payloads too large for NOTIFY (live call signalling between nodes). */
+const ADAPTER_TABLE_SQL = `CREATE TABLE IF NOT EXISTS socket_io_attachments (id bigserial UNIQUE, created_at timestamptz DEFAULT NOW(), payload bytea)`;
+
+export async function startRelayStack(opts: StartRelayStackOptions): Promise<RelayStack> {
+  const { config, logger } = opts;
+  const clock = opts.clock ?? Date.now;
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.CIRCLE_DATA_DIR });
+  let adapterPool: pg.Pool | undefined;
+  try {
+    const { applied } = await applyMigrations(db.connectionString);
+    if (applied.length > 0) logger.info('database migrated', { migrations: applied.length });
+    const prisma = createPrismaClient(db);
+    const blobs = new BlobStore(prisma, () => new Date(clock()));
+    const allowlist = new Allowlist(prisma);
+    if (config.RELAY_CLUSTER === 'postgres') {
+      adapterPool = new pg.Pool({ connectionString: db.connectionString, max: 4 });
+      await adapterPool.query(ADAPTER_TABLE_SQL);
+    }
+    const pool = adapterPool;
+    const relay = createRelay({
+      config,
+      blobs,
+      allowlist,
+      logger,
+      clock,
+      revocationCheckMs: opts.revocationCheckMs,
+      databaseReachable: () => prisma.$queryRaw`SELECT 1`.then(() => true, () => false),
+      installAdapter: pool ? (io) => io.adapter(createAdapter(pool, { errorHandler: (e) => logger.warn('cluster adapter error', { error: e.message }) })) : undefined,
+    });
+    const { port, url } = await relay.listen();
+    const sweeper = config.WORKER_IN_PROCESS
+      ? startSweeper({ blobs, intervalMs: config.SWEEP_INTERVAL_MS, batchSize: config.SWEEP_BATCH, clock, logger, metrics: relay.metrics })
+      : undefined;
+    logger.info('relay listening', { port, embeddedDatabase: db.embedded, cluster: config.RELAY_CLUSTER, sweeper: Boolean(sweeper) });
+    return {
+      relay,
+      url,
+      port,
+      db,
+      prisma,
+      blobs,
+      allowlist,
+      sweeper,
+      close: async () => {
+        await sweeper?.stop();
+        await relay.close();
+        await pool?.end();
+        await prisma.$disconnect();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await adapterPool?.end();
+    await db.close();
+    throw err;
+  }
+}
