@@ -18,7 +18,8 @@ export const Hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 hex digits'
 export const RoomId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'expected a 22-character room id');
 export const B64 = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'expected base64url');
 
-export const MAX_FETCH_IDS = 16;
+/** socket.io-parser accepts at most 10 binary attachments per packet. */
+export const MAX_FETCH_IDS = 8;
 export const MAX_LIST_PAGE = 500;
 export const MAX_CALL_MEMBERS = 6;
 

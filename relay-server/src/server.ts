@@ -93,6 +93,7 @@ export function createRelay(deps: RelayDeps): Relay {
     signalLimits: new TokenBuckets(6000, 2000, clock),
     calls: new CallRooms(),
     clock,
+    clustered: Boolean(deps.installAdapter),
   };
 
   io.use(authMiddleware({ challenges, allowlist: deps.allowlist, origin: () => origin, onFailure: (code) => metrics.authFailures.inc(code) }));

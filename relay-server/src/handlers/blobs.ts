@@ -23,7 +23,7 @@ export const putBlob: Handler<'blob:put'> = async (p, socket, parts) => {
   await parts.blobs.put({ id: p.id, mailbox: p.to, bytes: p.bytes, expiresAt: new Date(expiresAt), deleteProofHash: p.deleteProofHash });
   parts.metrics.blobsStored.inc();
   pushLocally(parts, p.to, { id: p.id, expiresAt, bytes: p.bytes });
-  parts.io.serverSideEmit('blob:stored', { id: p.id, mailbox: p.to });
+  if (parts.clustered) parts.io.serverSideEmit('blob:stored', { id: p.id, mailbox: p.to });
   parts.metrics.putLatency.observe(performance.now() - started);
   return { expiresAt };
 };

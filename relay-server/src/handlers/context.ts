@@ -28,6 +28,8 @@ export interface RelayParts {
   signalLimits: TokenBuckets;
   calls: CallRooms;
   clock: () => number;
+  /** True when a cluster adapter links this node to others. */
+  clustered: boolean;
 }
 
 export type Handler<K extends RequestName> = (payload: ParsedRequestOf<K>, socket: RelaySocket, parts: RelayParts) => Promise<ResponseOf<K>>;

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY_MS, nativeSuite, toHex, type Conversation } from '@circle/protocol';
+import type { CircleClient, ReceivedMessage } from '@circle/desktop-app/core';
+import { eventually, makeCircle, startTestRelay, type DatabaseKindName, type TestRelay } from './support/relay-harness.js';
+
+const direct: Conversation = { kind: 'direct' };
+const texts = (inbox: ReceivedMessage[]) => inbox.filter((m) => m.content.body.type === 'text').map((m) => (m.content.body as { text: string }).text);
+const collect = (client: CircleClient) => {
+  const inbox: ReceivedMessage[] = [];
+  client.on('message', (m) => inbox.push(m));
+  return inbox;
+};
+
+describe.each<DatabaseKindName>(['postgresql', 'pglite'])('relay messaging on %s', (kind) => {
+  let relay: TestRelay;
+  let now = Date.now();
+  beforeAll(async () => {
+    relay = await startTestRelay(kind, { clock: () => now });
+  });
+  afterAll(async () => relay?.close());
+
+  it('two members exchange messages live, both ways', async () => {
+    const circle = await makeCircle(relay, ['Alice', 'Bob']);
+    const [alice, bob] = [await circle.connect(0), await circle.connect(1)];
+    const [aliceInbox, bobInbox] = [collect(alice), collect(bob)];
+    const bobForAlice = alice.directory.byName('Bob')!;
+    const aliceForBob = bob.directory.byName('Alice')!;
+    await alice.send(direct, { type: 'text', text: 'hi Bob' }, [bobForAlice]);
+    await bob.send(direct, { type: 'text', text: 'hi Alice, 日本語 ok' }, [aliceForBob]);
+    await eventually(() => texts(bobInbox).includes('hi Bob') && texts(aliceInbox).includes('hi Alice, 日本語 ok'), 'both messages');
+    const got = bobInbox.find((m) => texts([m]).length)!;
+    expect(got.from.name).toBe('Alice');
+    expect(got.fromMe).toBe(false);
+    circle.closeClients();
+  });
+
+  it('a member offline receives everything on return, and the sender sees its own copy on a second device', async () => {
+    const circle = await makeCircle(relay, ['Alice', 'Bob']);
+    const alice = await circle.connect(0);
+    const bob = alice.directory.byName('Bob')!;
+    for (let i = 0; i < 5; i++) await alice.send(direct, { type: 'text', text: `offline ${i}` }, [bob]);
+    const bobClient = await circle.connect(1);
+    const inbox = collect(bobClient);
+    await bobClient.sync();
+    expect(texts(inbox).sort()).toEqual(['offline 0', 'offline 1', 'offline 2', 'offline 3', 'offline 4']);
+    const aliceSecondDevice = await circle.connect(0);
+    const own = collect(aliceSecondDevice);
+    await aliceSecondDevice.sync();
+    expect(own.filter((m) => m.fromMe && m.content.sent?.copies[0]?.to === bob.id)).toHaveLength(5);
+    circle.closeClients();
+  });
+
+  it('twenty members all exchange with each other', async () => {
+    const names = Array.from({ length: 20 }, (_, i) => `Member ${i + 1}`);
+    const circle = await makeCircle(relay, names);
+    const clients = await Promise.all(names.map((_, i) => circle.connect(i)));
+    const inboxes = clients.map(collect);
+    await Promise.all(
+      clients.map((c, i) => {
+        const next = c.directory.byName(names[(i + 1) % 20]!)!;
+        return c.send(direct, { type: 'text', text: `from ${i} to ${(i + 1) % 20}` }, [next]);
+      }),
+    );
+    await eventually(() => inboxes.every((inbox, i) => texts(inbox).includes(`from ${(i + 19) % 20} to ${i}`)), 'every member got their message');
+    circle.closeClients();
+  });
+
+  it('a group message fans out to every member, sealed separately', async () => {
+    const circle = await makeCircle(relay, ['Alice', 'Bob', 'Carol', 'Dave']);
+    const clients = await Promise.all([0, 1, 2, 3].map((i) => circle.connect(i)));
+    const inboxes = clients.map(collect);
+    const alice = clients[0]!;
+    const members = alice.directory.contacts;
+    const group: Conversation = { kind: 'group', id: toHex(nativeSuite.randomBytes(16)), name: 'Family', members: members.map((m) => m.id) };
+    const sent = await alice.send(group, { type: 'text', text: 'dinner at 7' }, alice.recipientsOf(group));
+    expect(sent.copies).toHaveLength(3);
+    expect(new Set(sent.copies.map((c) => c.blobId)).size).toBe(3);
+    await eventually(() => inboxes.slice(1).every((inbox) => texts(inbox).includes('dinner at 7')), 'all three got it');
+    for (const inbox of inboxes.slice(1)) expect(inbox.find((m) => texts([m]).length)!.content.conversation).toEqual(group);
+    circle.closeClients();
+  });
+
+  it('a 20 MiB file arrives byte-identical', async () => {
+    const circle = await makeCircle(relay, ['Alice', 'Bob']);
+    const [alice, bob] = [await circle.connect(0), await circle.connect(1)];
+    const bobInbox = collect(bob);
+    const bytes = nativeSuite.randomBytes(20 * 1024 * 1024);
+    let lastProgress = 0;
+    await alice.sendFile(direct, { name: 'video.bin', mime: 'application/octet-stream', bytes }, [alice.directory.byName('Bob')!], {
+      onProgress: (p) => (lastProgress = p.done / p.total),
+    });
+    expect(lastProgress).toBe(1);
+    await eventually(() => bobInbox.some((m) => m.content.body.type === 'file'), 'the file manifest', 60_000);
+    const manifest = bobInbox.find((m) => m.content.body.type === 'file')!.content.body as { type: 'file'; file: Parameters<CircleClient['downloadFile']>[0] };
+    const got = await bob.downloadFile(manifest.file);
+    expect(got.length).toBe(bytes.length);
+    expect(toHex(await nativeSuite.sha256(got))).toBe(toHex(await nativeSuite.sha256(bytes)));
+    circle.closeClients();
+  }, 180_000);
+
+  it('the sweep removes expired blobs and only those', async () => {
+    const circle = await makeCircle(relay, ['Alice', 'Bob']);
+    const alice = await circle.connect(0);
+    const bob = alice.directory.byName('Bob')!;
+    const before = await relay.stack.blobs.count();
+    const early = await alice.send(direct, { type: 'text', text: 'old news' }, [bob]);
+    now += 2 * DAY_MS; // the next message is "sent" two days later
+    const late = await alice.send(direct, { type: 'text', text: 'fresh news' }, [bob]);
+    const oldest = Math.max(...early.copies.map((c) => c.expiresAt));
+    const newest = Math.min(...late.copies.map((c) => c.expiresAt));
+    expect(newest).toBeGreaterThan(oldest);
+    now = oldest + 1; // past the first message's expiry, before the second's
+    const swept = await relay.stack.sweeper!.sweepNow();
+    expect(swept).toBeGreaterThanOrEqual(2); // Bob's copy and Alice's own copy of "old news"
+    const ids = new Set((await relay.stack.prisma.blob.findMany({ select: { id: true } })).map((r) => r.id));
+    for (const c of early.copies) expect(ids.has(c.blobId)).toBe(false);
+    for (const c of late.copies) expect(ids.has(c.blobId)).toBe(true);
+    expect(await relay.stack.blobs.count()).toBe(before + 4 - swept);
+    now = Date.now();
+    circle.closeClients();
+  });
+});
