@@ -122,6 +122,6 @@ async function print(client: CircleClient, m: ReceivedMessage, saveDir: string) 
 
 /** A received file name, made safe to use as a file name here. */
 function safeName(name: string): string {
-  const base = name.replace(/[/\\\u0000-\u001f]/g, '_').replace(/^\.+/, '_');
+  const base = [...name].map((ch) => (ch === '/' || ch === '\\' || ch.charCodeAt(0) < 32 ? '_' : ch)).join('').replace(/^\.+/, '_');
   return base.slice(0, 200) || 'file';
 }

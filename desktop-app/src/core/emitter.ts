@@ -4,9 +4,9 @@ export class Emitter<Events extends Record<string, unknown>> {
 
   on<K extends keyof Events>(event: K, fn: (value: Events[K]) => void): () => void {
     const set = this.listeners.get(event) ?? new Set();
-    set.add(fn as (value: never) => void);
+    set.add(fn);
     this.listeners.set(event, set);
-    return () => set.delete(fn as (value: never) => void);
+    return () => set.delete(fn);
   }
 
   protected emit<K extends keyof Events>(event: K, value: Events[K]): void {

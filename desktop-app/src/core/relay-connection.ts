@@ -83,8 +83,9 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     if (!this.socket.connected) throw new CircleError(ErrorCode.Unavailable, name, 'not connected to the relay');
     let result: Result<unknown>;
     try {
-      const emit = this.socket.timeout(timeoutMs).emitWithAck as unknown as (n: string, p: unknown) => Promise<Result<unknown>>;
-      result = await emit.call(this.socket.timeout(timeoutMs), name, payload);
+      // The typed emitWithAck cannot take a generic event name; the payload was typed by the caller.
+      const timed = this.socket.timeout(timeoutMs) as unknown as { emitWithAck(n: string, p: unknown): Promise<Result<unknown>> };
+      result = await timed.emitWithAck(name, payload);
     } catch {
       throw new CircleError(ErrorCode.Timeout, name, 'the relay did not answer in time');
     }
@@ -136,7 +137,7 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
           this.setState('revoked', { code: ErrorCode.Revoked, message: 'this identity has been revoked by the operator' });
           s.disconnect();
         }
-        this.emit(name, parsed.data as PushEvents[typeof name]);
+        this.emit(name, parsed.data);
       });
     }
   }

@@ -95,7 +95,7 @@ export class Timeline {
       edited: false,
       unsent: false,
       reactions: new Map(),
-      recipients: new Map(recipients.map((r) => [r.id, 'sending' as DeliveryState])),
+      recipients: new Map(recipients.map((r) => [r.id, 'sending'])),
       state: 'sending',
     };
     this.insert(conversation, m);
@@ -151,7 +151,7 @@ export class Timeline {
           edited: false,
           unsent: false,
           reactions: new Map(),
-          recipients: new Map((content.sent?.copies ?? []).map((c) => [c.to, 'sent' as DeliveryState])),
+          recipients: new Map((content.sent?.copies ?? []).map((c) => [c.to, 'sent'])),
           state: r.fromMe ? 'sent' : 'delivered',
           expiresAt: r.fromMe ? minExpiry(content.sent) : r.expiresAt,
           sentCopy: r.fromMe ? content.sent : undefined,

@@ -16,7 +16,7 @@ import {
   type MemberKeys,
 } from '@circle/protocol';
 import { CircleClient } from '@circle/desktop-app/core';
-import { loadConfig, silentLogger, startRelayStack, type RelayStack } from '../../src/index.js';
+import { loadConfig, silentLogger, startRelayStack, type Logger, type RelayStack } from '../../src/index.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
 
 export type DatabaseKindName = 'postgresql' | 'pglite';
@@ -33,6 +33,7 @@ export interface StartTestRelayOptions {
   clock?: () => number;
   /** Reuse an already running PostgreSQL (scale-out tests start two relays on one database). */
   postgres?: TestPostgres;
+  logger?: Logger;
 }
 
 export async function startTestRelay(kind: DatabaseKindName, opts: StartTestRelayOptions = {}): Promise<TestRelay> {
@@ -46,7 +47,7 @@ export async function startTestRelay(kind: DatabaseKindName, opts: StartTestRela
     AUTH_TIMEOUT_MS: '3000',
     ...opts.env,
   });
-  const stack = await startRelayStack({ config, logger: silentLogger, clock: opts.clock, revocationCheckMs: 200 });
+  const stack = await startRelayStack({ config, logger: opts.logger ?? silentLogger, clock: opts.clock, revocationCheckMs: 200 });
   return {
     stack,
     url: stack.url,
