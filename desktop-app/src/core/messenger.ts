@@ -30,6 +30,7 @@ import {
   type Identity,
   type MessageBody,
   type MessageContent,
+  type SentCopy,
   type SignalContent,
 } from '@circle/protocol';
 import { Directory, type Contact } from './directory.js';
@@ -61,6 +62,9 @@ export interface SentMessage {
   copies: { to: string; blobId: string; expiresAt: number }[];
   /** Recipients whose copy could not be stored, with the reason. */
   failed: { to: string; error: ErrorInfo }[];
+  /** What my own copy records (deletion secrets for unsend), and its blob id. */
+  record: SentCopy;
+  ownBlobId: string;
 }
 
 export interface ProgressEvent {
@@ -253,8 +257,9 @@ export class CircleClient extends Emitter<ClientEvents> {
     const selfBlob = randomUuid();
     this.seenBlobs.add(selfBlob);
     this.guard.check(this.me.id, messageId, counter);
-    await this.putEnvelope(this.me, { v: 1, conversation, body, deleteSecret: toHex(selfSecret), sent: { copies: copySecrets } }, messageId, counter, sentAt, selfBlob, await proofHash(selfSecret));
-    return { messageId, sentAt, copies, failed };
+    const record: SentCopy = { copies: copySecrets };
+    await this.putEnvelope(this.me, { v: 1, conversation, body, deleteSecret: toHex(selfSecret), sent: record }, messageId, counter, sentAt, selfBlob, await proofHash(selfSecret));
+    return { messageId, sentAt, copies, failed, record, ownBlobId: selfBlob };
   }
 
   private async putEnvelope(to: Contact, content: MessageContent, messageId: string, counter: bigint, sentAt: number, blobId: string, deleteProofHash: string): Promise<number> {
@@ -274,7 +279,7 @@ export class CircleClient extends Emitter<ClientEvents> {
     conversation: Conversation,
     file: { name: string; mime: string; bytes: Uint8Array },
     recipients: Contact[],
-    opts: { caption?: string; onProgress?: (p: ProgressEvent) => void; cancel?: { cancelled: boolean } } = {},
+    opts: { caption?: string; messageId?: string; onProgress?: (p: ProgressEvent) => void; cancel?: { cancelled: boolean } } = {},
   ): Promise<SentMessage> {
     if (file.bytes.length > MAX_FILE_BYTES) throw new CircleError(ErrorCode.PayloadTooLarge, 'send-file', `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
     const fileKey = nativeSuite.randomBytes(32);
@@ -285,7 +290,7 @@ export class CircleClient extends Emitter<ClientEvents> {
     const digest = await cipher.fileDigest(await Promise.all(frames.map((f) => cipher.frameDigest(f))));
     const total = frames.length * recipients.length;
     let done = 0;
-    const messageId = toHex(nativeSuite.randomBytes(16));
+    const messageId = opts.messageId ?? toHex(nativeSuite.randomBytes(16));
     const manifestFor = new Map<string, string[]>();
     await Promise.all(
       recipients.map(async (to) => {
@@ -311,6 +316,8 @@ export class CircleClient extends Emitter<ClientEvents> {
       sentAt: results[0]?.sentAt ?? Date.now(),
       copies: results.flatMap((r) => r.copies),
       failed: results.flatMap((r) => r.failed),
+      record: { copies: results.flatMap((r) => r.record.copies) },
+      ownBlobId: results[0]?.ownBlobId ?? '',
     };
   }
 

@@ -1,0 +1,377 @@
+/**
+ * Session: what the app's UI talks to (through the worker). Owns the CircleClient and the
+ * Timeline, turns UI intents into sealed messages, sends receipts, and publishes plain view
+ * data. Keys, deletion secrets and file keys stay here.
+ */
+import {
+  CircleError,
+  ErrorCode,
+  MAX_TEXT_CHARS,
+  MAX_FILE_BYTES,
+  decodeIdentityFile,
+  nativeSuite,
+  peekIdentityFile,
+  safetyNumber,
+  toHex,
+  type CallSignal,
+  type Conversation,
+  type MessageBody,
+} from '@circle/protocol';
+import type {
+  CircleInfo,
+  ConversationView,
+  MemberView,
+  MessageView,
+  WorkerEventName,
+  WorkerEvents,
+  WorkerRequests,
+} from '../shared/worker-api.js';
+import type { Contact } from './directory.js';
+import { CircleClient, type ReceivedMessage } from './messenger.js';
+import { Timeline, type TimelineConversation, type TimelineMessage } from './timeline.js';
+
+type Publish = <E extends WorkerEventName>(event: E, data: WorkerEvents[E]) => void;
+type Handlers = { [M in keyof WorkerRequests]: (args: WorkerRequests[M]['args']) => Promise<WorkerRequests[M]['result']> };
+
+const RECEIPT_DELAY_MS = 400;
+const TYPING_THROTTLE_MS = 3000;
+const SNAPSHOT_DELAY_MS = 30;
+
+export class Session {
+  private client: CircleClient | undefined;
+  private timeline: Timeline | undefined;
+  private readonly pendingDelivered: ReceivedMessage[] = [];
+  private readonly readSent = new Set<string>();
+  private readonly failedSends = new Map<string, () => Promise<void>>();
+  private readonly cancels = new Map<string, { cancelled: boolean }>();
+  private readonly lastTyping = new Map<string, number>();
+  private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  private receiptTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly publish: Publish) {}
+
+  readonly handlers: Handlers = {
+    peek: async ({ file }) => peekIdentityFile(file),
+    open: async ({ file, passphrase, relayUrl }) => this.open(file, passphrase, relayUrl),
+    openDirect: async ({ memberId }) => ({ key: this.tl.ensureDirect(this.member(memberId)).key }),
+    createGroup: async ({ name, memberIds }) => {
+      const trimmed = name.trim();
+      if (!trimmed || trimmed.length > 64) throw new CircleError(ErrorCode.BadRequest, 'group', 'a group name is 1-64 characters');
+      const members = [...new Set([this.c.me.id, ...memberIds.map((id) => this.member(id).id)])];
+      if (members.length < 2) throw new CircleError(ErrorCode.BadRequest, 'group', 'pick at least one other member');
+      const conversation: Conversation = { kind: 'group', id: toHex(nativeSuite.randomBytes(16)), name: trimmed, members };
+      const c = this.tl.ensure(conversation);
+      c.lastActivity = Date.now();
+      this.scheduleSnapshot();
+      return { key: c.key };
+    },
+    sendText: async ({ key, text, replyTo }) => {
+      const body = text.trim();
+      if (!body) throw new CircleError(ErrorCode.BadRequest, 'send', 'the message is empty');
+      if (text.length > MAX_TEXT_CHARS) throw new CircleError(ErrorCode.PayloadTooLarge, 'send', `messages are limited to ${MAX_TEXT_CHARS} characters`);
+      return { messageId: this.sendNew(key, { type: 'text', text, replyTo }, { text, replyTo }) };
+    },
+    sendFile: async ({ key, name, mime, bytes, caption }) => {
+      if (bytes.length > MAX_FILE_BYTES) throw new CircleError(ErrorCode.PayloadTooLarge, 'send-file', `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+      return { messageId: this.sendFileNew(key, { name, mime, bytes, caption }) };
+    },
+    cancelSend: async ({ messageId }) => {
+      const c = this.cancels.get(messageId);
+      if (c) c.cancelled = true;
+      return null;
+    },
+    retry: async ({ messageId }) => {
+      const again = this.failedSends.get(messageId);
+      if (!again) throw new CircleError(ErrorCode.NotFound, 'retry', 'nothing to retry for this message');
+      this.failedSends.delete(messageId);
+      void again();
+      return null;
+    },
+    download: async ({ messageId }) => {
+      const m = this.message(messageId);
+      if (!m.file) throw new CircleError(ErrorCode.BadRequest, 'download', 'this message has no file');
+      if (m.fromMe && m.file.chunks.length === 0) throw new CircleError(ErrorCode.NotFound, 'download', 'this file was sent from this device; it is not kept');
+      const bytes = await this.c.downloadFile(m.file, (p) => this.publish('progress', { messageId, ...p, direction: 'down' }));
+      return { name: m.file.name, mime: m.file.mime, bytes };
+    },
+    edit: async ({ messageId, text }) => {
+      const m = this.message(messageId);
+      if (!m.fromMe || m.unsent || m.text === undefined) throw new CircleError(ErrorCode.Forbidden, 'edit', 'you can edit only your own text messages');
+      if (!text.trim()) throw new CircleError(ErrorCode.BadRequest, 'edit', 'the message is empty');
+      await this.sendEffect(m, { type: 'edit', target: messageId, text });
+      return null;
+    },
+    unsend: async ({ messageId }) => {
+      const m = this.message(messageId);
+      if (!m.fromMe) throw new CircleError(ErrorCode.Forbidden, 'unsend', 'you can unsend only your own messages');
+      const conv = this.conversationOf(m);
+      await this.c.unsend(conv.conversation, messageId, m.sentCopy, m.ownBlobId, this.recipients(conv));
+      this.applyOwn(conv, { type: 'unsend', target: messageId });
+      return null;
+    },
+    react: async ({ messageId, emoji }) => {
+      const m = this.message(messageId);
+      const mine = m.reactions.get(emoji)?.has(this.c.me.id) ?? false;
+      await this.sendEffect(m, { type: 'reaction', target: messageId, emoji, remove: mine });
+      return null;
+    },
+    markRead: async ({ key }) => {
+      const ids = this.tl.markRead(key).filter((id) => !this.readSent.has(id));
+      this.scheduleSnapshot();
+      if (ids.length === 0) return null;
+      ids.forEach((id) => this.readSent.add(id));
+      const conv = this.tl.conversations.get(key)!;
+      const bySender = new Map<string, string[]>();
+      for (const id of ids) {
+        const m = this.tl.get(id)!;
+        bySender.set(m.from.id, [...(bySender.get(m.from.id) ?? []), id]);
+      }
+      for (const [senderId, targets] of bySender) {
+        void this.c.send(conv.conversation, { type: 'receipt', targets, state: 'read' }, [this.member(senderId)]).catch(() => undefined);
+      }
+      return null;
+    },
+    typing: async ({ key }) => {
+      const now = Date.now();
+      if (now - (this.lastTyping.get(key) ?? 0) < TYPING_THROTTLE_MS) return null;
+      this.lastTyping.set(key, now);
+      const conv = this.conv(key);
+      for (const to of this.recipients(conv)) void this.c.signal(to, { kind: 'typing', conversation: conv.conversation }).catch(() => undefined);
+      return null;
+    },
+    callSignal: async ({ to, signal }) => ({ delivered: await this.c.signal(this.member(to), { kind: 'call', call: signal }) }),
+    callCreate: async ({ invited }) => this.c.connection.request('call:create', { invited: invited.map((id) => this.member(id).mailbox) }),
+    callJoin: async ({ roomId }) => {
+      const { members } = await this.c.connection.request('call:join', { roomId });
+      return { members: members.map((m) => this.c.directory.byMailboxAddress(m)?.id).filter((x): x is string => Boolean(x)) };
+    },
+    callLeave: async ({ roomId }) => {
+      await this.c.connection.request('call:leave', { roomId });
+      return null;
+    },
+    callLog: async ({ key, event, media, durationMs }) => {
+      const conv = this.conv(key);
+      const messageId = toHex(nativeSuite.randomBytes(16));
+      const body: MessageBody = { type: 'call', event, media, durationMs };
+      const sent = await this.c.send(conv.conversation, body, this.recipients(conv), { messageId });
+      this.tl.addOutgoing(conv, messageId, {}, this.recipients(conv)).call = { event, media, durationMs };
+      this.tl.markSent(messageId, sent.copies, sent.failed);
+      this.scheduleSnapshot();
+      return null;
+    },
+    turnCredentials: async () => this.c.connection.request('turn:credentials', {}),
+  };
+
+  private get c(): CircleClient {
+    if (!this.client) throw new CircleError(ErrorCode.NotAuthenticated, 'session', 'open an identity file first');
+    return this.client;
+  }
+  private get tl(): Timeline {
+    if (!this.timeline) throw new CircleError(ErrorCode.NotAuthenticated, 'session', 'open an identity file first');
+    return this.timeline;
+  }
+
+  private async open(file: Uint8Array, passphrase?: string, relayUrl?: string): Promise<CircleInfo> {
+    if (this.client) throw new CircleError(ErrorCode.Conflict, 'open', 'an identity is already open in this window');
+    await decodeIdentityFile(file, { passphrase }); // typed errors for every bad-file case, before anything connects
+    const client = await CircleClient.open(file, { passphrase, relayUrl });
+    this.client = client;
+    this.timeline = new Timeline(client.me, (id) => client.directory.get(id));
+    client.on('state', (s) => {
+      this.publish('state', s);
+      this.publishMembers();
+    });
+    client.on('presence', () => this.publishMembers());
+    client.on('message', (m) => this.onMessage(m));
+    client.on('signal', ({ from, signal }) => {
+      if (signal.kind === 'typing') {
+        const key = this.tl.ensure(signal.conversation, from).key;
+        this.publish('typing', { key, memberId: from.id, name: from.name });
+      } else {
+        this.publish('signal', { fromId: from.id, signal: signal.call });
+      }
+    });
+    client.on('call-member', ({ roomId, member, joined }) => this.publish('callMember', { roomId, memberId: member.id, joined }));
+    setInterval(() => this.tl.refreshExpiry() && this.scheduleSnapshot(), 60_000);
+    client.connect();
+    return { circleId: toHex(client.roster.circleId), relayUrl: client.connection.relayUrl, me: this.memberView(client.me), members: client.directory.contacts.map((m) => this.memberView(m)) };
+  }
+
+  private onMessage(m: ReceivedMessage): void {
+    const conv = this.tl.apply(m);
+    const body = m.content.body;
+    if (!m.fromMe && (body.type === 'text' || body.type === 'file')) {
+      this.pendingDelivered.push(m);
+      this.receiptTimer ??= setTimeout(() => this.flushReceipts(), RECEIPT_DELAY_MS);
+      if (conv) this.publish('incoming', { key: conv.key, fromName: m.from.name, text: body.type === 'text' ? body.text : `sent a file: ${body.file.name}` });
+    }
+    this.scheduleSnapshot();
+  }
+
+  private flushReceipts(): void {
+    this.receiptTimer = undefined;
+    const batch = this.pendingDelivered.splice(0);
+    void this.c.sendReceipts(batch, 'delivered').catch(() => undefined);
+  }
+
+  private sendNew(key: string, body: MessageBody, view: { text?: string; replyTo?: string }): string {
+    const conv = this.conv(key);
+    const recipients = this.recipients(conv);
+    const messageId = toHex(nativeSuite.randomBytes(16));
+    this.tl.addOutgoing(conv, messageId, view, recipients);
+    const attempt = async () => {
+      const m = this.tl.get(messageId)!;
+      for (const r of recipients) m.recipients.set(r.id, 'sending');
+      m.error = undefined;
+      m.state = 'sending';
+      this.scheduleSnapshot();
+      try {
+        const sent = await this.c.send(conv.conversation, body, recipients, { messageId });
+        this.tl.markSent(messageId, sent.copies, sent.failed);
+        const own = this.tl.get(messageId)!;
+        own.sentCopy = sent.record;
+        own.ownBlobId = sent.ownBlobId;
+        if (sent.failed.length) this.failedSends.set(messageId, attempt);
+      } catch (err) {
+        this.tl.markFailed(messageId, err instanceof CircleError ? err.message : 'could not send');
+        this.failedSends.set(messageId, attempt);
+      }
+      this.scheduleSnapshot();
+    };
+    void attempt();
+    return messageId;
+  }
+
+  private sendFileNew(key: string, file: { name: string; mime: string; bytes: Uint8Array; caption?: string }): string {
+    const conv = this.conv(key);
+    const recipients = this.recipients(conv);
+    const messageId = toHex(nativeSuite.randomBytes(16));
+    const cancel = { cancelled: false };
+    this.cancels.set(messageId, cancel);
+    const placeholder = { id: '0'.repeat(32), name: file.name, mime: file.mime, size: file.bytes.length, key: '0'.repeat(64), digest: '0'.repeat(64), chunks: [] as string[] };
+    this.tl.addOutgoing(conv, messageId, { file: placeholder, caption: file.caption }, recipients);
+    this.scheduleSnapshot();
+    const attempt = async () => {
+      try {
+        const sent = await this.c.sendFile(conv.conversation, file, recipients, {
+          caption: file.caption,
+          messageId,
+          cancel,
+          onProgress: (p) => this.publish('progress', { messageId, ...p, direction: 'up' }),
+        });
+        this.tl.markSent(messageId, sent.copies, sent.failed);
+        const own = this.tl.get(messageId)!;
+        own.sentCopy = sent.record;
+        own.ownBlobId = sent.ownBlobId;
+      } catch (err) {
+        this.tl.markFailed(messageId, cancel.cancelled ? 'cancelled' : err instanceof CircleError ? err.message : 'could not send');
+        if (!cancel.cancelled) this.failedSends.set(messageId, attempt);
+      } finally {
+        this.cancels.delete(messageId);
+      }
+      this.scheduleSnapshot();
+    };
+    void attempt();
+    return messageId;
+  }
+
+  /** Edits and reactions: sent to the conversation, applied locally at once. */
+  private async sendEffect(target: TimelineMessage, body: MessageBody): Promise<void> {
+    const conv = this.conversationOf(target);
+    await this.c.send(conv.conversation, body, this.recipients(conv));
+    this.applyOwn(conv, body);
+  }
+
+  private applyOwn(conv: TimelineConversation, body: MessageBody): void {
+    const me = this.c.me;
+    this.tl.apply({
+      blobId: '',
+      expiresAt: 0,
+      messageId: toHex(nativeSuite.randomBytes(16)),
+      from: me,
+      fromMe: true,
+      sentAt: Date.now(),
+      counter: 0n,
+      content: { v: 1, conversation: conv.conversation, body },
+      order: 'fresh',
+    });
+    this.scheduleSnapshot();
+  }
+
+  private conv(key: string): TimelineConversation {
+    const c = this.tl.conversations.get(key);
+    if (!c) throw new CircleError(ErrorCode.NotFound, 'conversation', 'no such conversation');
+    return c;
+  }
+  private conversationOf(m: TimelineMessage): TimelineConversation {
+    return this.conv(m.conversationKey);
+  }
+  private recipients(conv: TimelineConversation): Contact[] {
+    return this.c.recipientsOf(conv.conversation, conv.peer);
+  }
+  private member(id: string): Contact {
+    const c = this.c.directory.get(id);
+    if (!c) throw new CircleError(ErrorCode.NotMember, 'member', 'no such member in this circle');
+    return c;
+  }
+  private message(id: string): TimelineMessage {
+    const m = this.tl.get(id);
+    if (!m) throw new CircleError(ErrorCode.NotFound, 'message', 'no such message');
+    return m;
+  }
+
+  private memberView(m: Contact): MemberView {
+    const me = this.c.me;
+    return { id: m.id, name: m.name, isMe: m.isMe, online: this.c.isOnline(m), safetyNumber: m.isMe ? '' : safetyNumber(me.ed25519PublicKey, m.ed25519PublicKey) };
+  }
+
+  private publishMembers(): void {
+    this.publish('members', this.c.directory.contacts.map((m) => this.memberView(m)));
+  }
+
+  private scheduleSnapshot(): void {
+    this.snapshotTimer ??= setTimeout(() => {
+      this.snapshotTimer = undefined;
+      this.publish('conversations', this.conversationViews());
+    }, SNAPSHOT_DELAY_MS);
+  }
+
+  conversationViews(): ConversationView[] {
+    return this.tl.sortedConversations().map((c) => ({
+      key: c.key,
+      kind: c.conversation.kind,
+      title: c.title,
+      memberIds: c.conversation.kind === 'group' ? c.conversation.members : [this.c.me.id, ...(c.peer ? [c.peer.id] : [])],
+      peerId: c.peer?.id,
+      messages: c.messages.map((m) => this.messageView(m)),
+      unread: c.unread,
+      lastActivity: c.lastActivity,
+    }));
+  }
+
+  private messageView(m: TimelineMessage): MessageView {
+    const reply = m.replyTo ? this.tl.get(m.replyTo) : undefined;
+    const me = this.c.me.id;
+    return {
+      id: m.id,
+      fromId: m.from.id,
+      fromName: m.from.name,
+      fromMe: m.fromMe,
+      sentAt: m.sentAt,
+      text: m.text,
+      file: m.file ? { id: m.file.id, name: m.file.name, mime: m.file.mime, size: m.file.size } : undefined,
+      caption: m.caption,
+      call: m.call,
+      replyTo: m.replyTo ? { id: m.replyTo, fromName: reply?.from.name ?? '', preview: reply ? (reply.unsent ? 'message unsent' : (reply.text ?? reply.file?.name ?? '')).slice(0, 120) : 'an earlier message' } : undefined,
+      edited: m.edited,
+      unsent: m.unsent,
+      reactions: [...m.reactions].map(([emoji, who]) => ({ emoji, count: who.size, mine: who.has(me), names: [...who].map((id) => this.c.directory.get(id)?.name ?? '?') })),
+      state: m.state,
+      recipients: [...m.recipients].map(([id, state]) => ({ name: this.c.directory.get(id)?.name ?? '?', state })),
+      expiresAt: m.expiresAt,
+      error: m.error,
+    };
+  }
+}
+
+export type { CallSignal };

@@ -1,0 +1,101 @@
+/**
+ * Session permissions: the only page that may ask for anything is our own (`app://circle`,
+ * main frame). It may use the camera and microphone, capture the screen through our picker,
+ * show notifications and write sanitized text to the clipboard. Everything else
+ * (geolocation, MIDI, USB, serial, HID, openExternal, ...) is denied, for every origin.
+ */
+import type { DisplayMediaRequestHandlerHandlerRequest, Session, Streams, WebContents } from 'electron';
+import { APP_ORIGIN, originOf } from './origin.js';
+import type { ScreenPicker } from './screen-picker.js';
+
+type RequestHandler = NonNullable<Parameters<Session['setPermissionRequestHandler']>[0]>;
+type CheckHandler = NonNullable<Parameters<Session['setPermissionCheckHandler']>[0]>;
+export type Permission = Parameters<RequestHandler>[1];
+type RequestDetails = Parameters<RequestHandler>[3];
+type CheckDetails = Parameters<CheckHandler>[3];
+
+/** Permissions our own page may hold; all others are refused without asking. */
+export const GRANTED_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>([
+  'media',
+  'display-capture',
+  'notifications',
+  'clipboard-sanitized-write',
+]);
+const MEDIA_TYPES: ReadonlySet<string> = new Set(['audio', 'video']);
+
+interface PermissionAsk {
+  permission: Permission;
+  /** Every origin the request names (requesting URL, security origin, page URL); all must be ours. */
+  origins: (string | null | undefined)[];
+  isMainFrame: boolean;
+  /** For `media`: what is being asked for (camera = video, microphone = audio). */
+  mediaTypes: readonly string[] | undefined;
+}
+
+export function isPermissionAllowed(ask: PermissionAsk): boolean {
+  if (!GRANTED_PERMISSIONS.has(ask.permission)) return false;
+  if (!ask.isMainFrame) return false;
+  const named = ask.origins.filter((o): o is string => typeof o === 'string' && o !== '');
+  if (named.length === 0 || !named.every((o) => originOf(o) === APP_ORIGIN)) return false;
+  if (ask.permission === 'media') {
+    const types = ask.mediaTypes ?? [];
+    return types.length > 0 && types.every((t) => MEDIA_TYPES.has(t));
+  }
+  return true;
+}
+
+const pageUrl = (webContents: WebContents | null): string | undefined => {
+  if (!webContents || webContents.isDestroyed()) return undefined;
+  return webContents.getURL();
+};
+
+export const handlePermissionRequest: RequestHandler = (webContents, permission, callback, details: RequestDetails) => {
+  const media = details as { mediaTypes?: string[]; securityOrigin?: string };
+  callback(
+    isPermissionAllowed({
+      permission,
+      origins: [details.requestingUrl, media.securityOrigin, pageUrl(webContents)],
+      isMainFrame: details.isMainFrame,
+      mediaTypes: media.mediaTypes,
+    }),
+  );
+};
+
+export const handlePermissionCheck: CheckHandler = (webContents, permission, requestingOrigin, details: CheckDetails) =>
+  isPermissionAllowed({
+    permission,
+    origins: [requestingOrigin, details.securityOrigin, details.requestingUrl, pageUrl(webContents)],
+    isMainFrame: details.isMainFrame,
+    mediaTypes: details.mediaType === undefined ? undefined : [details.mediaType],
+  });
+
+/** `getDisplayMedia()` gets the source the member picked through `screen:select`, once; otherwise it is denied. */
+export function createDisplayMediaHandler(
+  picker: ScreenPicker,
+  platform: NodeJS.Platform = process.platform,
+): (request: DisplayMediaRequestHandlerHandlerRequest, callback: (streams: Streams | null) => void) => void {
+  return (request, callback) => {
+    const fromOurMainFrame = originOf(request.securityOrigin) === APP_ORIGIN && (!request.frame || request.frame.parent === null);
+    if (!fromOurMainFrame || !request.videoRequested) {
+      callback(null);
+      return;
+    }
+    const source = picker.take();
+    if (!source) {
+      callback(null);
+      return;
+    }
+    const streams: Streams = { video: { id: source.id, name: source.name } };
+    // System audio capture exists only on Windows (loopback); elsewhere the share is video only.
+    if (request.audioRequested && platform === 'win32') streams.audio = 'loopback';
+    callback(streams);
+  };
+}
+
+export function installPermissionHandlers(session: Session, picker: ScreenPicker): void {
+  session.setPermissionRequestHandler(handlePermissionRequest);
+  session.setPermissionCheckHandler(handlePermissionCheck);
+  // No HID, USB or serial device is ever granted, whatever a page asks.
+  session.setDevicePermissionHandler(() => false);
+  session.setDisplayMediaRequestHandler(createDisplayMediaHandler(picker), { useSystemPicker: false });
+}

@@ -1,0 +1,134 @@
+/** Modal dialogs: new group, safety number, settings, jump-to (Ctrl+K), confirmation. */
+import { h } from '../dom.js';
+import type { Settings } from '../../shared/settings.js';
+import type { ConversationView, MemberView } from '../../shared/worker-api.js';
+
+function modal(title: string, ...content: (Node | string)[]): HTMLDialogElement {
+  const dialog = h('dialog', { class: 'modal', 'aria-label': title }, h('h2', {}, title), ...content);
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  return dialog;
+}
+
+export function newGroupDialog(members: MemberView[], onCreate: (name: string, ids: string[]) => void): void {
+  const name = h('input', { id: 'group-name', placeholder: 'Group name, e.g. Family', maxlength: 64, 'aria-label': 'Group name' });
+  const boxes = members.filter((m) => !m.isMe).map((m) => ({ m, box: h('input', { type: 'checkbox', value: m.id, 'aria-label': m.name }) }));
+  const error = h('p', { class: 'error' });
+  const dialog = modal(
+    'New group',
+    name,
+    h('fieldset', { class: 'pick-members' }, h('legend', {}, 'Members'), ...boxes.map(({ m, box }) => h('label', {}, box, ` ${m.name}`))),
+    error,
+    h('div', { class: 'row end' },
+      h('button', { onclick: () => dialog.close() }, 'Cancel'),
+      h('button', {
+        class: 'primary',
+        onclick: () => {
+          const ids = boxes.filter((b) => b.box.checked).map((b) => b.m.id);
+          if (!name.value.trim()) error.textContent = 'Give the group a name.';
+          else if (ids.length === 0) error.textContent = 'Pick at least one member.';
+          else {
+            dialog.close();
+            onCreate(name.value.trim(), ids);
+          }
+        },
+      }, 'Create group'),
+    ),
+  );
+  name.focus();
+}
+
+export function safetyNumberDialog(member: MemberView, verified: boolean, onVerify: (verified: boolean) => void): void {
+  const groups = member.safetyNumber.split(' ');
+  const box = h('input', { type: 'checkbox', id: 'verified', checked: verified });
+  const dialog = modal(
+    `Safety number with ${member.name}`,
+    h('p', {}, `Compare these numbers with ${member.name}, in person or on a call you trust. If they match on both screens, nobody can read or change what you send each other.`),
+    h('div', { class: 'safety-number', 'data-testid': 'safety-number' }, ...groups.map((g) => h('span', {}, g))),
+    h('label', { class: 'check' }, box, ' I compared them in person: mark as verified'),
+    h('div', { class: 'row end' }, h('button', { class: 'primary', onclick: () => { onVerify(box.checked); dialog.close(); } }, 'Done')),
+  );
+}
+
+export function settingsDialog(settings: Settings, relayUrl: string, onSave: (patch: { relayUrlOverride: string | null; notifications: Settings['notifications']; calls: Partial<Settings['calls']> }) => void): void {
+  const relay = h('input', { id: 'relay-url', value: settings.relayUrlOverride ?? '', placeholder: relayUrl, 'aria-label': 'Relay URL override' });
+  const notify = h('input', { type: 'checkbox', checked: settings.notifications.enabled });
+  const content = h('input', { type: 'checkbox', checked: settings.notifications.showContent });
+  const relayOnly = h('input', { type: 'checkbox', checked: settings.calls.relayOnly });
+  const error = h('p', { class: 'error' });
+  const dialog = modal(
+    'Settings',
+    h('label', { for: 'relay-url' }, 'Relay address (leave empty to use the one in your identity file; takes effect next time you open it)'),
+    relay,
+    h('h3', {}, 'Notifications'),
+    h('label', { class: 'check' }, notify, ' Notify me of new messages when Circle is in the background'),
+    h('label', { class: 'check' }, content, ' Show the message text in notifications'),
+    h('h3', {}, 'Calls'),
+    h('label', { class: 'check' }, relayOnly, ' Relay-only calls: members never learn each other’s IP address (recommended)'),
+    error,
+    h('div', { class: 'row end' },
+      h('button', { onclick: () => dialog.close() }, 'Cancel'),
+      h('button', {
+        class: 'primary',
+        onclick: () => {
+          const url = relay.value.trim();
+          if (url && !/^https?:\/\/\S+$/.test(url)) {
+            error.textContent = 'The relay address must start with https:// or http://';
+            return;
+          }
+          onSave({ relayUrlOverride: url || null, notifications: { enabled: notify.checked, showContent: content.checked }, calls: { relayOnly: relayOnly.checked } });
+          dialog.close();
+        },
+      }, 'Save'),
+    ),
+  );
+}
+
+export function jumpDialog(members: MemberView[], conversations: ConversationView[], onPick: (kind: 'member' | 'conversation', id: string) => void): void {
+  const items = [
+    ...conversations.map((c) => ({ kind: 'conversation' as const, id: c.key, label: c.kind === 'group' ? `# ${c.title}` : c.title })),
+    ...members.filter((m) => !m.isMe && !conversations.some((c) => c.peerId === m.id)).map((m) => ({ kind: 'member' as const, id: m.id, label: m.name })),
+  ];
+  const input = h('input', { id: 'jump-input', placeholder: 'Type a name…', 'aria-label': 'Jump to conversation', autocomplete: 'off' });
+  const list = h('ul', { class: 'jump-list', role: 'listbox' });
+  let selected = 0;
+  const matches = () => items.filter((i) => i.label.toLowerCase().includes(input.value.trim().toLowerCase()));
+  const render = () => {
+    list.replaceChildren(...matches().map((i, n) => h('li', { role: 'option', 'aria-selected': String(n === selected), class: n === selected ? 'selected' : '', onclick: () => pick(i) }, i.label)));
+  };
+  const pick = (i: (typeof items)[number]) => {
+    dialog.close();
+    onPick(i.kind, i.id);
+  };
+  input.addEventListener('input', () => {
+    selected = 0;
+    render();
+  });
+  input.addEventListener('keydown', (e) => {
+    const m = matches();
+    if (e.key === 'ArrowDown') selected = Math.min(selected + 1, m.length - 1);
+    else if (e.key === 'ArrowUp') selected = Math.max(selected - 1, 0);
+    else if (e.key === 'Enter') {
+      const choice = m[selected];
+      if (choice) pick(choice);
+      return;
+    }
+    else return;
+    e.preventDefault();
+    render();
+  });
+  const dialog = modal('Jump to', input, list);
+  render();
+  input.focus();
+}
+
+export function confirmDialog(title: string, text: string, action: string, onConfirm: () => void): void {
+  const dialog = modal(title, h('p', {}, text), h('div', { class: 'row end' }, h('button', { onclick: () => dialog.close() }, 'Cancel'), h('button', { class: 'danger', onclick: () => { dialog.close(); onConfirm(); } }, action)));
+}
+
+export function toast(text: string): void {
+  const t = h('div', { class: 'toast', role: 'status' }, text);
+  document.body.append(t);
+  setTimeout(() => t.remove(), 4000);
+}
