@@ -35,4 +35,61 @@ describe('two members chat in real browsers through a real relay', () => {
     await screenshot(alice, 'conversation');
     await screenshot(bob, 'conversation-bob');
   });
+
+  it('reply, react, edit and unsend are seen on the other side', async () => {
+    const original = messageWithText(bob, 'Hi Bob!');
+    await original.hover();
+    await original.getByRole('button', { name: 'Reply' }).click();
+    await sendText(bob, 'replying to you');
+    const reply = messageWithText(alice, 'replying to you');
+    await reply.waitFor();
+    expect(await reply.locator('blockquote').textContent()).toContain('Hi Bob!');
+
+    await original.hover();
+    await original.getByRole('button', { name: 'React 👍' }).click();
+    await expect.poll(() => messageWithText(alice, 'Hi Bob!').locator('.reaction').textContent(), { timeout: 15_000 }).toBe('👍 1');
+
+    await sendText(alice, 'typo mesage');
+    const typo = messageWithText(alice, 'typo mesage');
+    await typo.waitFor();
+    await messageWithText(bob, 'typo mesage').waitFor();
+    await typo.hover();
+    await typo.getByRole('button', { name: 'Edit' }).click();
+    await alice.page.locator('#composer').fill('typo message (fixed)');
+    await alice.page.locator('#composer').press('Enter');
+    const edited = messageWithText(bob, 'typo message (fixed)');
+    await edited.waitFor({ timeout: 15_000 });
+    expect(await edited.locator('.edited').textContent()).toBe('edited');
+
+    await sendText(alice, 'I should not have said that');
+    await messageWithText(bob, 'I should not have said that').waitFor();
+    const regret = messageWithText(alice, 'I should not have said that');
+    await regret.hover();
+    await regret.getByRole('button', { name: 'Unsend' }).click();
+    await alice.page.getByRole('button', { name: 'Unsend' }).last().click();
+    await expect.poll(() => messageWithText(bob, 'I should not have said that').count(), { timeout: 15_000 }).toBe(0);
+    await bob.page.locator('p.text.unsent', { hasText: 'This message was unsent' }).waitFor();
+    await screenshot(bob, 'reply-react-edit-unsend');
+  });
+
+  it('shows the safety number and keeps the verified mark', async () => {
+    await alice.page.getByRole('button', { name: 'Verify safety number' }).click();
+    const digits = (await alice.page.locator('[data-testid=safety-number]').textContent())!;
+    expect(digits.replace(/\s/g, '')).toMatch(/^\d{60}$/);
+    await screenshot(alice, 'safety-number');
+    await alice.page.locator('#verified').check();
+    await alice.page.getByRole('button', { name: 'Done' }).click();
+    await alice.page.getByRole('button', { name: '✔ Verified' }).waitFor();
+    await bob.page.getByRole('button', { name: 'Verify safety number' }).click();
+    const bobDigits = (await bob.page.locator('[data-testid=safety-number]').textContent())!;
+    expect(bobDigits).toBe(digits);
+    await bob.page.getByRole('button', { name: 'Done' }).click();
+  });
+
+  it('Ctrl+K jumps to a conversation from the keyboard', async () => {
+    await alice.page.keyboard.press('Control+k');
+    await alice.page.locator('#jump-input').fill('car');
+    await alice.page.keyboard.press('Enter');
+    await alice.page.locator('.conv-header h1', { hasText: 'Carol' }).waitFor();
+  });
 });
