@@ -1,4 +1,45 @@
-/** What `npm start` opens for members. Until the desktop app lands: the headless client only. */
-export async function startAppSurfaces(_opts: { relayUrl: string; demoDir: string }): Promise<{ lines: string[]; close(): Promise<void> }> {
-  return { lines: [], close: async () => undefined };
+/**
+ * What `npm start` opens for members: the app in browser mode on loopback, and the Electron
+ * app for the first demo member when an Electron binary is installed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { buildRenderer } from '../../desktop-app/scripts/build-renderer.js';
+import { serveRenderer } from '../../desktop-app/src/web/serve-renderer.js';
+
+function electronBinary(): string | undefined {
+  try {
+    const path = createRequire(import.meta.url)('electron') as unknown;
+    return typeof path === 'string' && existsSync(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startAppSurfaces(opts: { relayUrl: string; demoDir: string }): Promise<{ lines: string[]; close(): Promise<void> }> {
+  const dir = await buildRenderer();
+  const port = Number(process.env.APP_WEB_PORT ?? 5180);
+  const web = await serveRenderer(dir, port).catch(() => serveRenderer(dir, 0));
+  const lines = [
+    `App:       ${web.url}   (open in Chromium, then open an identity file:)`,
+    `           Alice ${join(opts.demoDir, 'identity-01.bin')}, Bob identity-02.bin, Carol identity-03.bin, Dave identity-04.bin`,
+  ];
+  let electron: ChildProcess | undefined;
+  const binary = electronBinary();
+  const main = new URL('../../desktop-app/dist/main.cjs', import.meta.url).pathname;
+  if (binary && existsSync(main) && process.env.CIRCLE_NO_ELECTRON !== '1') {
+    electron = spawn(binary, [main], { stdio: 'ignore', detached: false });
+    lines.push('Desktop:   the Circle window opened; choose identity-01.bin (Alice) in it.');
+  } else {
+    lines.push('Desktop:   Electron is not installed here, so the app runs in the browser (npm run app where it is).');
+  }
+  return {
+    lines,
+    close: async () => {
+      electron?.kill();
+      await web.close();
+    },
+  };
 }
