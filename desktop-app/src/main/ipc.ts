@@ -28,11 +28,11 @@ import type { SettingsStore } from './settings.js';
 import { externalHref } from './window.js';
 
 export interface IpcDeps {
-  getMainWindow(): BrowserWindow | null;
+  getMainWindow: () => BrowserWindow | null;
   settings: SettingsStore;
   picker: ScreenPicker;
   /** Folder the save dialog starts in. */
-  getDownloadsDir(): string;
+  getDownloadsDir: () => string;
 }
 
 type Args<C extends Channel> = z.output<(typeof ChannelArgs)[C]>;

@@ -1,0 +1,67 @@
+/**
+ * Packaging for Circle (electron-builder 26). From the repo root, after the renderer and
+ * electron builds have filled desktop-app/dist/:
+ *   npx electron-builder --config electron-builder.config.ts --projectDir desktop-app
+ *
+ * Every Electron fuse is set explicitly (STYLE habit 4; anchor: element-desktop electron-builder.ts),
+ * so a change of Electron's defaults can never silently loosen the shipped binary.
+ * @see https://www.electron.build/tutorials/adding-electron-fuses
+ */
+import { createRequire } from 'node:module';
+import type { Configuration } from 'electron-builder';
+
+type FuseOptionsV1 = NonNullable<Configuration['electronFuses']>;
+
+// Read the package.json only: require('electron') itself would try to download the binary.
+const { version: electronVersion } = createRequire(import.meta.url)('electron/package.json') as { version: string };
+
+/** Each of @electron/fuses' V1 fuses, none left to its default. */
+export const ELECTRON_FUSES = {
+  // ELECTRON_RUN_AS_NODE would turn the signed binary into a general-purpose Node.
+  runAsNode: false,
+  // Chromium's cookie store encrypted with the OS keychain (we keep no cookies; it costs nothing).
+  enableCookieEncryption: true,
+  // NODE_OPTIONS / NODE_EXTRA_CA_CERTS could inject code or trust into the main process.
+  enableNodeOptionsEnvironmentVariable: false,
+  // --inspect and SIGUSR1 would open a debugger on the main process.
+  enableNodeCliInspectArguments: false,
+  // Refuse an app.asar whose hash does not match the one embedded at build time (macOS, Windows).
+  enableEmbeddedAsarIntegrityValidation: true,
+  // Load the app only from app.asar, never from a loose app/ folder beside it.
+  onlyLoadAppFromAsar: true,
+  // The standard V8 snapshot; we ship no browser-process-specific one.
+  loadBrowserProcessSpecificV8Snapshot: false,
+  // Pages come from app://, never file://: file: gets no extra privileges.
+  grantFileProtocolExtraPrivileges: false,
+} as const satisfies Required<Omit<FuseOptionsV1, 'resetAdHocDarwinSignature'>>;
+
+const config: Configuration = {
+  appId: 'org.circle.messenger',
+  productName: 'Circle',
+  copyright: 'Circle contributors, AGPL-3.0-only',
+  electronVersion,
+  directories: { output: 'release', buildResources: 'build' },
+  // Main, preload and renderer are bundled, so the packaged app needs no node_modules.
+  files: ['package.json', 'dist/main.cjs', 'dist/preload.cjs', 'dist/renderer/**/*', '!**/*.map', '!node_modules{,/**/*}'],
+  asar: true,
+  electronFuses: { ...ELECTRON_FUSES },
+  linux: {
+    target: ['AppImage', 'deb'],
+    category: 'Network;InstantMessaging;Chat',
+    maintainer: 'Circle <circle@localhost>',
+  },
+  deb: { packageCategory: 'net' },
+  mac: {
+    target: ['dmg'],
+    category: 'public.app-category.social-networking',
+    hardenedRuntime: true,
+    extendInfo: {
+      NSCameraUsageDescription: 'Circle uses the camera for video calls.',
+      NSMicrophoneUsageDescription: 'Circle uses the microphone for calls.',
+    },
+  },
+  win: { target: ['nsis'] },
+  nsis: { oneClick: false, perMachine: false, allowToChangeInstallationDirectory: true },
+};
+
+export default config;
