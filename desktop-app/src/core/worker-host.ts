@@ -4,7 +4,7 @@
  * requests with Result-shaped replies and pushes view events. Nothing here touches the DOM.
  */
 import { toErrorInfo } from '@circle/protocol';
-import type { WorkerInbound, WorkerMethod, WorkerOutbound } from '../shared/worker-api.js';
+import type { WorkerInbound, WorkerOutbound } from '../shared/worker-api.js';
 import { Session } from './session.js';
 
 interface WorkerScope {
@@ -18,7 +18,7 @@ const session = new Session((event, data) => scope.postMessage({ event, data }))
 scope.onmessage = (event) => {
   const msg = event.data;
   if (!msg || typeof msg !== 'object' || typeof msg.id !== 'number' || typeof msg.method !== 'string' || !(msg.method in session.handlers)) return;
-  const handler = session.handlers[msg.method as WorkerMethod] as (args: unknown) => Promise<unknown>;
+  const handler = session.handlers[msg.method] as (args: unknown) => Promise<unknown>;
   handler(msg.args ?? {}).then(
     (value) => {
       const bytes = (value as { bytes?: Uint8Array } | null)?.bytes;

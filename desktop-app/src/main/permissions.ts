@@ -25,8 +25,10 @@ const MEDIA_TYPES: ReadonlySet<string> = new Set(['audio', 'video']);
 
 interface PermissionAsk {
   permission: Permission;
-  /** Every origin the request names (requesting URL, security origin, page URL); all must be ours. */
-  origins: (string | null | undefined)[];
+  /** The requesting URL or origin: must be ours. */
+  origin: string | undefined;
+  /** Other origins the request may name (security origin, page URL): each one present must be ours too. */
+  alsoNamed: (string | null | undefined)[];
   isMainFrame: boolean;
   /** For `media`: what is being asked for (camera = video, microphone = audio). */
   mediaTypes: readonly string[] | undefined;
@@ -35,8 +37,9 @@ interface PermissionAsk {
 export function isPermissionAllowed(ask: PermissionAsk): boolean {
   if (!GRANTED_PERMISSIONS.has(ask.permission)) return false;
   if (!ask.isMainFrame) return false;
-  const named = ask.origins.filter((o): o is string => typeof o === 'string' && o !== '');
-  if (named.length === 0 || !named.every((o) => originOf(o) === APP_ORIGIN)) return false;
+  if (originOf(ask.origin) !== APP_ORIGIN) return false;
+  const named = ask.alsoNamed.filter((o): o is string => typeof o === 'string' && o !== '');
+  if (!named.every((o) => originOf(o) === APP_ORIGIN)) return false;
   if (ask.permission === 'media') {
     const types = ask.mediaTypes ?? [];
     return types.length > 0 && types.every((t) => MEDIA_TYPES.has(t));
@@ -54,7 +57,8 @@ export const handlePermissionRequest: RequestHandler = (webContents, permission,
   callback(
     isPermissionAllowed({
       permission,
-      origins: [details.requestingUrl, media.securityOrigin, pageUrl(webContents)],
+      origin: details.requestingUrl,
+      alsoNamed: [media.securityOrigin, pageUrl(webContents)],
       isMainFrame: details.isMainFrame,
       mediaTypes: media.mediaTypes,
     }),
@@ -64,7 +68,8 @@ export const handlePermissionRequest: RequestHandler = (webContents, permission,
 export const handlePermissionCheck: CheckHandler = (webContents, permission, requestingOrigin, details: CheckDetails) =>
   isPermissionAllowed({
     permission,
-    origins: [requestingOrigin, details.securityOrigin, details.requestingUrl, pageUrl(webContents)],
+    origin: requestingOrigin,
+    alsoNamed: [details.securityOrigin, details.requestingUrl, pageUrl(webContents)],
     isMainFrame: details.isMainFrame,
     mediaTypes: details.mediaType === undefined ? undefined : [details.mediaType],
   });

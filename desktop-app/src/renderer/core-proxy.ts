@@ -33,7 +33,7 @@ export class CoreProxy {
 
   on<E extends WorkerEventName>(event: E, fn: (data: WorkerEvents[E]) => void): void {
     const set = this.listeners.get(event) ?? new Set();
-    set.add(fn as (data: never) => void);
+    set.add(fn);
     this.listeners.set(event, set);
   }
 }

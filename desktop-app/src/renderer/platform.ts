@@ -51,7 +51,7 @@ const browserPlatform: Platform = {
   kind: 'browser',
   async invoke(channel, ...args): Promise<Result<never>> {
     const a = args as unknown[];
-    switch (channel as Channel) {
+    switch (channel) {
       case 'identity:open':
         return ok(await readPick(await pickFile('.bin,application/octet-stream'))) as Result<never>;
       case 'identity:open-last':

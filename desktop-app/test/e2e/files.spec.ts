@@ -30,7 +30,8 @@ describe('files', () => {
 
   beforeAll(async () => {
     world = await startWorld(['Alice', 'Bob']);
-    [alice, bob] = await Promise.all([0, 1].map((i) => openAs(world, world.identityPath(i))));
+    alice = await openAs(world, world.identityPath(0));
+    bob = await openAs(world, world.identityPath(1));
     await openChatWith(alice, 'Bob');
   });
   afterAll(async () => world?.close());

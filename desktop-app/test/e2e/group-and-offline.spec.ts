@@ -9,7 +9,9 @@ describe('groups and offline members', () => {
 
   beforeAll(async () => {
     world = await startWorld(['Alice', 'Bob', 'Carol', 'Dave']);
-    [alice, bob, carol] = await Promise.all([0, 1, 2].map((i) => openAs(world, world.identityPath(i))));
+    alice = await openAs(world, world.identityPath(0));
+    bob = await openAs(world, world.identityPath(1));
+    carol = await openAs(world, world.identityPath(2));
   });
   afterAll(async () => world?.close());
 

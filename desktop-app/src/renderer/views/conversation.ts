@@ -2,7 +2,7 @@
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import type { UiState } from '../state.js';
-import type { ConversationView, MessageView } from '../../shared/worker-api.js';
+import type { ConversationView } from '../../shared/worker-api.js';
 import { messageView, type MessageHandlers } from './message.js';
 import { avatar } from './sidebar.js';
 
@@ -74,7 +74,7 @@ export function conversationView(state: UiState, conv: ConversationView, on: Con
     'footer',
     { class: 'composer' },
     context
-      ? h('div', { class: 'compose-context' }, h('span', {}, state.editing ? 'Editing your message' : `Replying to ${(context as MessageView).fromName}: ${((context as MessageView).text ?? (context as MessageView).file?.name ?? '').slice(0, 80)}`), h('button', { class: 'link', onclick: () => on.cancelCompose() }, 'Cancel'))
+      ? h('div', { class: 'compose-context' }, h('span', {}, state.editing ? 'Editing your message' : `Replying to ${(context).fromName}: ${((context).text ?? (context).file?.name ?? '').slice(0, 80)}`), h('button', { class: 'link', onclick: () => on.cancelCompose() }, 'Cancel'))
       : '',
     h('div', { class: 'compose-row' },
       h('button', { class: 'icon', title: 'Attach a file (up to 64 MB)', 'aria-label': 'Attach a file', disabled: blocked, onclick: () => on.attach() }, icon('attach')),

@@ -45,7 +45,7 @@ export function messageView(m: MessageView, opts: { showAuthor: boolean; preview
   if (m.replyTo) body.append(h('blockquote', { class: 'quote' }, h('strong', {}, m.replyTo.fromName), ' ', m.replyTo.preview));
   if (m.unsent) body.append(h('p', { class: 'text unsent' }, m.fromMe ? 'You unsent this message' : 'This message was unsent'));
   else {
-    if (m.text !== undefined) body.append(textWithLinks(m.text, on.openLink));
+    if (m.text !== undefined) body.append(textWithLinks(m.text, (href) => on.openLink(href)));
     if (m.file) {
       const isImage = m.file.mime.startsWith('image/');
       const card = h('div', { class: 'file' });
@@ -58,7 +58,7 @@ export function messageView(m: MessageView, opts: { showAuthor: boolean; preview
         if (m.fromMe && m.state === 'sending') card.append(h('button', { class: 'small', onclick: () => on.cancel(m) }, 'Cancel'));
       } else if (!m.fromMe) card.append(h('button', { class: 'small', onclick: () => on.save(m) }, 'Save…'));
       body.append(card);
-      if (m.caption) body.append(textWithLinks(m.caption, on.openLink));
+      if (m.caption) body.append(textWithLinks(m.caption, (href) => on.openLink(href)));
     }
     if (m.call) {
       const what = m.call.media === 'video' ? 'Video call' : 'Call';
