@@ -26,7 +26,12 @@ const ownSourcesAreSideEffectFree: esbuild.Plugin = {
     const ownSource = /[\\/](protocol[\\/]src|desktop-app[\\/]src[\\/]shared)[\\/]/;
     build.onResolve({ filter: /.*/ }, async (args) => {
       if (args.pluginData === 'inner' || args.kind === 'entry-point') return undefined;
-      const result = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'inner' });
+      const result = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: 'inner',
+      });
       if (result.errors.length > 0 || result.external || !ownSource.test(result.path)) return result;
       return { ...result, sideEffects: false };
     });
@@ -57,7 +62,14 @@ function externalImports(metafile: esbuild.Metafile): string[] {
   return [...found].sort();
 }
 
-export async function buildElectron({ dev = false } = {}): Promise<void> {
+export interface BuildElectronOptions {
+  /** Inline source maps. */
+  dev?: boolean;
+  /** Where main.cjs and preload.cjs go; desktop-app/dist by default. */
+  outDir?: string;
+}
+
+export async function buildElectron({ dev = false, outDir = DIST_DIR }: BuildElectronOptions = {}): Promise<void> {
   const common: esbuild.BuildOptions = {
     bundle: true,
     format: 'cjs',
@@ -74,14 +86,14 @@ export async function buildElectron({ dev = false } = {}): Promise<void> {
     esbuild.build({
       ...common,
       entryPoints: [path.join(APP_DIR, 'src/main/main.ts')],
-      outfile: path.join(DIST_DIR, 'main.cjs'),
+      outfile: path.join(outDir, 'main.cjs'),
       target: TARGETS.main,
       plugins: [ownSourcesAreSideEffectFree],
     }),
     esbuild.build({
       ...common,
       entryPoints: [path.join(APP_DIR, 'src/preload/preload.ts')],
-      outfile: path.join(DIST_DIR, 'preload.cjs'),
+      outfile: path.join(outDir, 'preload.cjs'),
       target: TARGETS.preload,
       plugins: [bridgeConstantsOnly, ownSourcesAreSideEffectFree],
     }),
@@ -92,7 +104,10 @@ export async function buildElectron({ dev = false } = {}): Promise<void> {
     throw new Error(`the sandboxed preload may only require('electron'), but it needs: ${preloadExternals.join(', ')}`);
   }
   const size = (result: esbuild.BuildResult) => Object.values(result.metafile!.outputs).reduce((n, o) => n + o.bytes, 0);
-  console.log(`built dist/main.cjs (${Math.round(size(mainResult) / 1024)} KiB) and dist/preload.cjs (${Math.round(size(preloadResult) / 1024)} KiB)`);
+  const shown = path.relative(APP_DIR, outDir) || '.';
+  console.log(
+    `built ${shown}/main.cjs (${Math.round(size(mainResult) / 1024)} KiB) and ${shown}/preload.cjs (${Math.round(size(preloadResult) / 1024)} KiB)`,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -15,7 +15,11 @@ export async function readIdentityFile(filePath: string): Promise<IdentityFilePi
     const info = await handle.stat();
     if (!info.isFile()) throw new CircleError(ErrorCode.IdentityMalformed, 'identity:open', 'that is not a file');
     const tooLarge = () =>
-      new CircleError(ErrorCode.IdentityMalformed, 'identity:open', `that file is larger than ${MAX_IDENTITY_FILE_BYTES / 1024} KiB, so it is not a Circle identity file`);
+      new CircleError(
+        ErrorCode.IdentityMalformed,
+        'identity:open',
+        `that file is larger than ${MAX_IDENTITY_FILE_BYTES / 1024} KiB, so it is not a Circle identity file`,
+      );
     if (info.size > MAX_IDENTITY_FILE_BYTES) throw tooLarge();
     // Read one byte past the cap: a file that grew since stat() is caught here.
     const buffer = new Uint8Array(MAX_IDENTITY_FILE_BYTES + 1);

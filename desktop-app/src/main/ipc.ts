@@ -166,7 +166,7 @@ export function createHandlers(deps: IpcDeps): Handlers {
 
     'settings:update': ({ 0: patch }) => deps.settings.update(patch),
 
-    'notify': async ({ 0: { title, body } }) => {
+    notify: async ({ 0: { title, body } }) => {
       const { notifications } = await deps.settings.get();
       if (!notifications.enabled || !Notification.isSupported()) return null;
       const note = new Notification({ title, body });
@@ -191,14 +191,22 @@ export function createHandlers(deps: IpcDeps): Handlers {
     },
 
     'screen:sources': async () => {
-      const sources = await desktopCapturer.getSources({ types: ['screen', 'window'], thumbnailSize: SCREEN_THUMBNAIL_SIZE, fetchWindowIcons: false });
+      const sources = await desktopCapturer.getSources({
+        types: ['screen', 'window'],
+        thumbnailSize: SCREEN_THUMBNAIL_SIZE,
+        fetchWindowIcons: false,
+      });
       deps.picker.setListed(sources);
       return sources.map((s) => ({ id: s.id, name: s.name, thumbnail: s.thumbnail.toDataURL() }));
     },
 
     'screen:select': async ({ 0: id }) => {
       if (!deps.picker.select(id)) {
-        throw new CircleError(ErrorCode.NotFound, 'screen:select', 'that screen or window is not among the listed sources; list them again');
+        throw new CircleError(
+          ErrorCode.NotFound,
+          'screen:select',
+          'that screen or window is not among the listed sources; list them again',
+        );
       }
       return null;
     },

@@ -13,7 +13,14 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CircleError, ErrorCode } from '@circle/protocol';
-import { applySettingsPatch, DEFAULT_SETTINGS, SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch } from '../shared/settings.js';
+import {
+  applySettingsPatch,
+  DEFAULT_SETTINGS,
+  SettingsPatchSchema,
+  SettingsSchema,
+  type Settings,
+  type SettingsPatch,
+} from '../shared/settings.js';
 
 export const SETTINGS_FILE = 'settings.json';
 export const CORRUPT_SUFFIX = '.corrupt';
