@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import config, { ELECTRON_FUSES } from '../../electron-builder.config.js';
 
@@ -6,6 +7,7 @@ const require = createRequire(import.meta.url);
 const { FuseV1Options } = require('@electron/fuses') as { FuseV1Options: Record<string, string | number> };
 const builderConfig = require('app-builder-lib/out/util/config/config') as {
   validateConfiguration: (config: unknown, logger: unknown) => Promise<void>;
+  getConfig: (projectDir: string, configPath: string, configFromOptions: null) => Promise<{ appId?: string; electronFuses?: unknown }>;
 };
 const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
 
@@ -49,6 +51,12 @@ describe('electron-builder config', () => {
     expect(config.mac?.target).toEqual(['dmg']);
     expect(config.mac?.hardenedRuntime).toBe(true);
     expect(config.win?.target).toEqual(['nsis']);
+  });
+
+  it('electron-builder loads the .ts file itself, as `--config electron-builder.config.ts --projectDir desktop-app` would', async () => {
+    const loaded = await builderConfig.getConfig(fileURLToPath(new URL('../..', import.meta.url)), 'electron-builder.config.ts', null);
+    expect(loaded.appId).toBe('org.circle.messenger');
+    expect(loaded.electronFuses).toStrictEqual(config.electronFuses);
   });
 
   it("passes electron-builder's own schema validation", async () => {
