@@ -14,7 +14,8 @@ import { GCM_TAG_BYTES, KEY_BYTES } from './crypto/suite.js';
 import { CircleError, ErrorCode } from './errors.js';
 
 export const BLOB_BYTES = 65_536;
-export const SIGNAL_BYTES = 16_384;
+/** Live-only signal frames: room for a WebRTC offer with several m-lines (about 10-20 KB of SDP). */
+export const SIGNAL_BYTES = 32_768;
 export const FRAME_VERSION = 0x01;
 export const FRAME_HEADER_BYTES = 1 + KEY_BYTES;
 export const FRAME_OVERHEAD_BYTES = FRAME_HEADER_BYTES + GCM_TAG_BYTES;

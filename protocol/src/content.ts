@@ -13,6 +13,8 @@ import { BlobId, Hex32, RoomId, parseWith } from './events.js';
 
 export const MAX_TEXT_CHARS = 16_000;
 export const MAX_GROUP_NAME_CHARS = 64;
+/** SDP or ICE JSON per signal; with JSON escaping it still fits one SIGNAL_BYTES frame (tested). */
+export const MAX_RTC_SIGNAL_CHARS = 28_000;
 
 const Hex16 = z.string().regex(/^[0-9a-f]{32}$/, 'expected 32 hex digits');
 /** A member, named by their Ed25519 public key (hex). */
@@ -75,7 +77,7 @@ export const CallSignal = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('hangup'), roomId: RoomId }),
   z.strictObject({ type: z.literal('cancel'), roomId: RoomId }),
   /** SDP offer/answer or ICE candidate, opaque JSON from WebRTC. */
-  z.strictObject({ type: z.literal('rtc'), roomId: RoomId, data: z.string().max(12_000) }),
+  z.strictObject({ type: z.literal('rtc'), roomId: RoomId, data: z.string().max(MAX_RTC_SIGNAL_CHARS) }),
 ]);
 export type CallSignal = z.infer<typeof CallSignal>;
 

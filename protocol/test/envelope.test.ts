@@ -143,3 +143,16 @@ describe('strictness the native path adds', () => {
     }
   });
 });
+
+describe('signal frames', () => {
+  it('carry the largest allowed RTC signal, JSON-escaped, in one SIGNAL_BYTES frame', async () => {
+    const { MAX_RTC_SIGNAL_CHARS, encodeContent, decodeSignalContent } = await import('../src/index.js');
+    // SDP is mostly printable with CRLF line ends, which JSON escapes: worst realistic case.
+    const data = 'a=candidate:1 1 udp 2122260223 127.0.0.1 40000 typ relay\r\n'.repeat(1000).slice(0, MAX_RTC_SIGNAL_CHARS);
+    const content = encodeContent({ v: 1, signal: { kind: 'call', call: { type: 'rtc', roomId: 'A'.repeat(22), data } } });
+    expect(content.length).toBeLessThanOrEqual(envelopeCapacity(SIGNAL_BYTES));
+    const frame = await seal(content, { frameBytes: SIGNAL_BYTES });
+    const opened = await openEnvelope(frame, recipientKeysOf(bob), { frameBytes: SIGNAL_BYTES });
+    expect(decodeSignalContent(opened.content).signal).toEqual({ kind: 'call', call: { type: 'rtc', roomId: 'A'.repeat(22), data } });
+  });
+});

@@ -188,6 +188,11 @@ export class Session {
         const key = this.tl.ensure(signal.conversation, from).key;
         this.publish('typing', { key, memberId: from.id, name: from.name });
       } else {
+        // A ring for a group we have not talked in yet: the conversation appears so the call has a home.
+        if (signal.call.type === 'ring') {
+          this.tl.ensure(signal.call.conversation, from);
+          this.scheduleSnapshot();
+        }
         this.publish('signal', { fromId: from.id, signal: signal.call });
       }
     });

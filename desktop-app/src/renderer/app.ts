@@ -5,13 +5,16 @@
 import { CircleError, ErrorCode } from '@circle/protocol';
 import { DEFAULT_SETTINGS } from '../shared/settings.js';
 import type { MessageView } from '../shared/worker-api.js';
+import { CallController } from './calls/call-controller.js';
+import { runIceSelfTest } from './calls/ice-self-test.js';
 import { CoreProxy } from './core-proxy.js';
 import { clear, h } from './dom.js';
 import { stripImageMetadata } from './images.js';
 import { pickFile, platform } from './platform.js';
 import type { UiState } from './state.js';
 import { conversationView, type ConversationHandlers } from './views/conversation.js';
-import { confirmDialog, jumpDialog, newGroupDialog, safetyNumberDialog, settingsDialog, toast } from './views/dialogs.js';
+import { CallPanel } from './views/call-panel.js';
+import { confirmDialog, devicesDialog, jumpDialog, newGroupDialog, safetyNumberDialog, screenSourceDialog, settingsDialog, toast } from './views/dialogs.js';
 import { sidebarView } from './views/sidebar.js';
 import { welcomeView } from './views/welcome.js';
 
@@ -30,8 +33,31 @@ export class App {
   private readonly state: UiState = { members: [], conversations: [], connection: { state: 'connecting' }, typing: new Map(), progress: new Map(), previews: new Map(), settings: DEFAULT_SETTINGS };
   private pendingFile?: { name: string; bytes: Uint8Array };
   private renderQueued = false;
+  private readonly calls = new CallController(
+    this.core,
+    () => this.state.info?.me.id ?? '',
+    () => this.state.settings,
+    () => this.state.conversations,
+    () => {
+      this.callPanel.render();
+      this.render();
+    },
+  );
+  private readonly callPanel = new CallPanel(
+    this.calls,
+    () => this.state.members,
+    (key) => this.state.conversations.find((c) => c.key === key)?.title ?? 'Call',
+    { shareScreen: () => void this.shareScreen(), pickDevices: () => void this.pickDevices() },
+  );
 
-  constructor(private readonly root: HTMLElement) {}
+  constructor(private readonly root: HTMLElement) {
+    // Read-only call facts for diagnostics and the end-to-end tests; no keys, no content.
+    (window as unknown as Record<string, unknown>).circleCallDiagnostics = {
+      stats: () => this.calls.active?.stats() ?? Promise.resolve([]),
+      roomId: () => this.calls.active?.roomId,
+      restartIce: () => this.calls.active?.restartIce(),
+    };
+  }
 
   async start(): Promise<void> {
     const s = await platform.invoke('settings:get');
@@ -109,6 +135,7 @@ export class App {
 
   private describe(err: unknown): string {
     if (err instanceof CircleError) return IDENTITY_ERRORS[err.code] ?? err.message;
+    if (err instanceof DOMException && err.name === 'NotAllowedError') return 'Circle was not allowed to use the microphone or camera.';
     return 'Something went wrong. Please try again.';
   }
 
@@ -144,11 +171,12 @@ export class App {
         openMember: (id) => void this.openMember(id),
         newGroup: () => newGroupDialog(this.state.members, (name, ids) => void this.core.call('createGroup', { name, memberIds: ids }).then(({ key }) => this.openConversation(key), (e: unknown) => toast(this.describe(e)))),
         jump: () => jumpDialog(this.state.members, this.state.conversations, (kind, id) => (kind === 'member' ? void this.openMember(id) : this.openConversation(id))),
-        settings: () => settingsDialog(this.state.settings, this.state.info!.relayUrl, (patch) => void this.updateSettings(patch)),
+        settings: () => settingsDialog(this.state.settings, this.state.info!.relayUrl, (patch) => void this.updateSettings(patch), () => runIceSelfTest(this.core).then((r) => r.message)),
       }),
     );
     const conv = this.state.conversations.find((c) => c.key === this.state.activeKey);
-    if (conv) shell.append(conversationView(this.state, conv, this.conversationHandlers()));
+    const joinable = conv && !this.calls.active ? [...this.calls.rings.values()].find((r) => r.conversationKey === conv.key) : undefined;
+    if (conv) shell.append(conversationView(this.state, conv, this.conversationHandlers(), joinable ? () => void this.calls.accept(joinable.roomId).catch((e: unknown) => toast(this.describe(e))) : undefined));
     else
       shell.append(
         h('section', { class: 'conversation empty' }, h('div', { class: 'empty-state' }, h('h1', {}, `Welcome, ${this.state.info!.me.name}`), h('p', {}, 'Pick a member on the left to start a private conversation, or create a group.'), h('p', { class: 'hint' }, `Your circle has ${this.state.members.length} members. Everything you send is end-to-end encrypted; the relay only ever sees sealed 64 KB blobs.`))),
@@ -223,8 +251,36 @@ export class App {
     };
   }
 
-  protected startCall(_media: 'audio' | 'video'): void {
-    toast('Calls are not available yet in this build.');
+  private startCall(media: 'audio' | 'video'): void {
+    const key = this.state.activeKey;
+    if (!key) return;
+    this.calls.start(key, media).catch((e: unknown) => toast(e instanceof Error ? `Could not start the call: ${this.describe(e)}` : 'Could not start the call'));
+  }
+
+  private async shareScreen(): Promise<void> {
+    const call = this.calls.active;
+    if (!call) return;
+    try {
+      if (platform.kind === 'electron' && !call.screen) {
+        const sources = await platform.invoke('screen:sources');
+        if (!sources.ok) return toast(sources.error.message);
+        const id = await screenSourceDialog(sources.value);
+        if (!id) return;
+        const selected = await platform.invoke('screen:select', id);
+        if (!selected.ok) return toast(selected.error.message);
+      }
+      await call.shareScreen();
+    } catch {
+      toast('Screen sharing was not started.');
+    }
+  }
+
+  private async pickDevices(): Promise<void> {
+    const devices = await navigator.mediaDevices.enumerateDevices();
+    devicesDialog(devices, this.state.settings.calls, (calls) => {
+      void this.updateSettings({ calls });
+      if (calls.speakerId) for (const v of document.querySelectorAll('video')) void (v as HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> }).setSinkId?.(calls.speakerId).catch(() => undefined);
+    });
   }
 
   private async sendFiles(files: File[]): Promise<void> {

@@ -1,12 +1,12 @@
 /** The parts of simple-peer 9.11's browser build (UMD) that Circle uses. */
 declare module 'simple-peer/simplepeer.min.js' {
-  interface SimplePeerOptions {
+  export interface SimplePeerOptions {
     initiator?: boolean;
     stream?: MediaStream;
     config?: RTCConfiguration;
     trickle?: boolean;
   }
-  interface SimplePeerInstance {
+  export interface SimplePeerInstance {
     _pc: RTCPeerConnection;
     destroyed: boolean;
     signal(data: unknown): void;

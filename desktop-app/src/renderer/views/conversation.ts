@@ -23,7 +23,7 @@ const BANNERS: Partial<Record<UiState['connection']['state'], string>> = {
   rejected: 'The relay refused this identity. Ask your operator whether you are on the allowlist.',
 };
 
-export function conversationView(state: UiState, conv: ConversationView, on: ConversationHandlers): HTMLElement {
+export function conversationView(state: UiState, conv: ConversationView, on: ConversationHandlers, joinCall?: () => void): HTMLElement {
   const peer = conv.peerId ? state.members.find((m) => m.id === conv.peerId) : undefined;
   const names = conv.memberIds.map((id) => state.members.find((m) => m.id === id)?.name).filter(Boolean);
   const subtitle = peer ? (peer.online ? 'online' : 'offline') : `${names.length} members: ${names.join(', ')}`;
@@ -36,6 +36,7 @@ export function conversationView(state: UiState, conv: ConversationView, on: Con
     avatar(conv.title, peer?.online),
     h('div', { class: 'conv-header-text' }, h('h1', {}, conv.kind === 'group' ? `# ${conv.title}` : conv.title), h('span', { class: 'subtitle' }, subtitle)),
     h('div', { class: 'header-actions' },
+      joinCall ? h('button', { class: 'small join-call', onclick: () => joinCall() }, 'Join call') : '',
       h('button', { class: 'icon', title: 'Voice call', 'aria-label': 'Voice call', disabled: blocked, onclick: () => on.call('audio') }, icon('phone')),
       h('button', { class: 'icon', title: 'Video call', 'aria-label': 'Video call', disabled: blocked, onclick: () => on.call('video') }, icon('video')),
       peer ? h('button', { class: `small${verified ? ' verified-btn' : ''}`, onclick: () => on.safetyNumber(peer.id) }, verified ? '✔ Verified' : 'Verify safety number') : '',

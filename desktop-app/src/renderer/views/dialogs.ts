@@ -51,7 +51,21 @@ export function safetyNumberDialog(member: MemberView, verified: boolean, onVeri
   );
 }
 
-export function settingsDialog(settings: Settings, relayUrl: string, onSave: (patch: { relayUrlOverride: string | null; notifications: Settings['notifications']; calls: Partial<Settings['calls']> }) => void): void {
+export function settingsDialog(
+  settings: Settings,
+  relayUrl: string,
+  onSave: (patch: { relayUrlOverride: string | null; notifications: Settings['notifications']; calls: Partial<Settings['calls']> }) => void,
+  iceSelfTest: () => Promise<string>,
+): void {
+  const iceResult = h('p', { class: 'hint', 'data-testid': 'ice-result', 'aria-live': 'polite' });
+  const iceButton = h('button', {
+    class: 'small',
+    onclick: () => {
+      iceButton.disabled = true;
+      iceResult.textContent = 'Testing…';
+      void iceSelfTest().then((text) => ((iceResult.textContent = text), (iceButton.disabled = false)));
+    },
+  }, 'Test calls (ICE self-test)');
   const relay = h('input', { id: 'relay-url', value: settings.relayUrlOverride ?? '', placeholder: relayUrl, 'aria-label': 'Relay URL override' });
   const notify = h('input', { type: 'checkbox', checked: settings.notifications.enabled });
   const content = h('input', { type: 'checkbox', checked: settings.notifications.showContent });
@@ -66,6 +80,8 @@ export function settingsDialog(settings: Settings, relayUrl: string, onSave: (pa
     h('label', { class: 'check' }, content, ' Show the message text in notifications'),
     h('h3', {}, 'Calls'),
     h('label', { class: 'check' }, relayOnly, ' Relay-only calls: members never learn each other’s IP address (recommended)'),
+    iceButton,
+    iceResult,
     error,
     h('div', { class: 'row end' },
       h('button', { onclick: () => dialog.close() }, 'Cancel'),
@@ -131,4 +147,34 @@ export function toast(text: string): void {
   const t = h('div', { class: 'toast', role: 'status' }, text);
   document.body.append(t);
   setTimeout(() => t.remove(), 4000);
+}
+
+export function screenSourceDialog(sources: { id: string; name: string; thumbnail: string }[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let chosen: string | undefined;
+    const dialog = modal(
+      'Share your screen',
+      h('ul', { class: 'sources' }, ...sources.map((s) => h('li', {}, h('button', { class: 'source', onclick: () => ((chosen = s.id), dialog.close()) }, h('img', { src: s.thumbnail, alt: '' }), h('span', {}, s.name))))),
+      h('div', { class: 'row end' }, h('button', { onclick: () => dialog.close() }, 'Cancel')),
+    );
+    dialog.addEventListener('close', () => resolve(chosen));
+  });
+}
+
+export function devicesDialog(devices: MediaDeviceInfo[], current: Settings['calls'], onSave: (calls: Partial<Settings['calls']>) => void): void {
+  const select = (kind: MediaDeviceKind, value: string | undefined, label: string) => {
+    const el = h('select', { 'aria-label': label }, h('option', { value: '' }, 'System default'), ...devices.filter((d) => d.kind === kind).map((d, i) => h('option', { value: d.deviceId, selected: d.deviceId === value }, d.label || `${label} ${i + 1}`)));
+    return el;
+  };
+  const mic = select('audioinput', current.microphoneId, 'Microphone');
+  const cam = select('videoinput', current.cameraId, 'Camera');
+  const spk = select('audiooutput', current.speakerId, 'Speaker');
+  const dialog = modal(
+    'Devices',
+    h('label', {}, 'Microphone'), mic,
+    h('label', {}, 'Camera'), cam,
+    h('label', {}, 'Speaker'), spk,
+    h('p', { class: 'hint' }, 'The speaker changes at once; microphone and camera apply from the next call.'),
+    h('div', { class: 'row end' }, h('button', { onclick: () => dialog.close() }, 'Cancel'), h('button', { class: 'primary', onclick: () => { onSave({ microphoneId: mic.value || undefined, cameraId: cam.value || undefined, speakerId: spk.value || undefined }); dialog.close(); } }, 'Save')),
+  );
 }

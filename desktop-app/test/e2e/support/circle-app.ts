@@ -10,6 +10,7 @@ import { makeCircle, startTestRelay, type TestCircle, type TestRelay } from '../
 import { buildRenderer } from '../../../scripts/build-renderer.js';
 import { serveRenderer, type RendererServer } from '../../../src/web/serve-renderer.js';
 import { launchChromium } from './browser.js';
+import { startCoturn } from './coturn.js';
 
 export const ARTIFACTS = join(process.cwd(), 'test-results', 'screens');
 
@@ -25,9 +26,11 @@ export interface World {
 
 let built: Promise<string> | undefined;
 
-export async function startWorld(names: string[], opts: { env?: Record<string, string> } = {}): Promise<World> {
+export async function startWorld(names: string[], opts: { env?: Record<string, string>; turn?: boolean } = {}): Promise<World> {
   built ??= buildRenderer();
-  const [relay, dir] = await Promise.all([startTestRelay('postgresql', { env: opts.env }), mkdtemp(join(tmpdir(), 'circle-e2e-')), built]);
+  const coturn = opts.turn ? await startCoturn() : undefined;
+  const turnEnv: Record<string, string> = coturn ? { TURN_SECRET: coturn.secret, TURN_URLS: coturn.url, TURN_TTL_SECONDS: '600' } : {};
+  const [relay, dir] = await Promise.all([startTestRelay('postgresql', { env: { ...turnEnv, ...opts.env } }), mkdtemp(join(tmpdir(), 'circle-e2e-')), built]);
   const app = await serveRenderer(await built);
   const circle = await makeCircle(relay, names);
   await Promise.all(circle.files.map((f, i) => writeFile(join(dir, `identity-${String(i + 1).padStart(2, '0')}.bin`), f)));
@@ -45,6 +48,7 @@ export async function startWorld(names: string[], opts: { env?: Record<string, s
       await app.close();
       circle.closeClients();
       await relay.close();
+      await coturn?.stop();
     },
   };
 }

@@ -1,0 +1,178 @@
+/**
+ * Ringing and the call lifecycle around CallSession: start (create the relay room, ring the
+ * invited), incoming rings (accept / decline), joining a call in progress, hang-up, and the
+ * call log entries (missed, declined, ended) that go into the conversation.
+ */
+import type { CallSignal, Conversation } from '@circle/protocol';
+import type { CoreProxy } from '../core-proxy.js';
+import type { Settings } from '../../shared/settings.js';
+import type { ConversationView } from '../../shared/worker-api.js';
+import { CallSession, type CallMedia } from './call-session.js';
+
+export interface Ring {
+  roomId: string;
+  fromId: string;
+  media: CallMedia;
+  conversationKey: string;
+  at: number;
+}
+
+const RING_TIMEOUT_MS = 30_000;
+
+export class CallController {
+  active: CallSession | undefined;
+  /** Rings not yet answered, and calls in progress we could join, by room. */
+  readonly rings = new Map<string, Ring>();
+  private ringTimer: ReturnType<typeof setTimeout> | undefined;
+  private declinedBy = new Set<string>();
+
+  constructor(
+    private readonly core: CoreProxy,
+    private readonly me: () => string,
+    private readonly settings: () => Settings,
+    private readonly conversations: () => ConversationView[],
+    private readonly onChange: () => void,
+  ) {
+    core.on('signal', ({ fromId, signal }) => this.onSignal(fromId, signal));
+    core.on('callMember', ({ roomId, memberId, joined }) => {
+      if (this.active?.roomId !== roomId) return;
+      if (joined) this.active.memberJoined(memberId);
+      else this.active.memberLeft(memberId);
+      if (!joined && this.active.remotes.size === 0 && this.active.connectedAt && this.isOneToOne()) void this.hangup();
+    });
+  }
+
+  /** Starts a call from a conversation: creates a relay room for exactly its members and rings them. */
+  async start(conversationKey: string, media: CallMedia): Promise<void> {
+    if (this.active) throw new Error('you are already in a call');
+    const conv = this.conv(conversationKey);
+    const invited = conv.memberIds.filter((id) => id !== this.me());
+    const { roomId } = await this.core.call('callCreate', { invited });
+    await this.enter(roomId, media, conversationKey, true);
+    const conversation = this.conversationOf(conv);
+    this.declinedBy.clear();
+    await Promise.all(invited.map((to) => this.core.call('callSignal', { to, signal: { type: 'ring', roomId, media, conversation } }).catch(() => undefined)));
+    this.ringTimer = setTimeout(() => {
+      if (this.active?.roomId === roomId && !this.active.connectedAt) void this.hangup('missed');
+    }, RING_TIMEOUT_MS);
+  }
+
+  async accept(roomId: string): Promise<void> {
+    const ring = this.rings.get(roomId);
+    if (!ring || this.active) return;
+    this.rings.delete(roomId);
+    await this.enter(roomId, ring.media, ring.conversationKey, false);
+    void this.core.call('callSignal', { to: ring.fromId, signal: { type: 'accept', roomId } }).catch(() => undefined);
+  }
+
+  async decline(roomId: string): Promise<void> {
+    const ring = this.rings.get(roomId);
+    if (!ring) return;
+    this.rings.delete(roomId);
+    this.onChange();
+    await this.core.call('callSignal', { to: ring.fromId, signal: { type: 'decline', roomId } }).catch(() => undefined);
+  }
+
+  async hangup(logAs?: 'missed' | 'ended' | 'declined'): Promise<void> {
+    const call = this.active;
+    if (!call) return;
+    this.active = undefined;
+    if (this.ringTimer) clearTimeout(this.ringTimer);
+    const wasCaller = this.callerOf.has(call.roomId);
+    await call.hangup();
+    const conv = this.conversations().find((c) => c.key === call.opts.conversationKey);
+    if (conv) {
+      const others = conv.memberIds.filter((id) => id !== this.me());
+      if (!call.connectedAt) for (const to of others) void this.core.call('callSignal', { to, signal: { type: 'cancel', roomId: call.roomId } }).catch(() => undefined);
+      if (wasCaller) {
+        const event = logAs ?? (call.connectedAt ? 'ended' : 'missed');
+        void this.core.call('callLog', { key: conv.key, event, media: call.opts.media, durationMs: call.connectedAt ? Date.now() - call.connectedAt : undefined }).catch(() => undefined);
+      }
+    }
+    this.onChange();
+  }
+
+  private readonly callerOf = new Set<string>();
+
+  private async enter(roomId: string, media: CallMedia, conversationKey: string, asCaller: boolean): Promise<void> {
+    const s = this.settings();
+    const call = new CallSession({
+      core: this.core,
+      myId: this.me(),
+      roomId,
+      media,
+      conversationKey,
+      relayOnly: s.calls.relayOnly,
+      devices: { microphoneId: s.calls.microphoneId, cameraId: s.calls.cameraId },
+      onChange: this.onChange,
+    });
+    this.active = call;
+    if (asCaller) this.callerOf.add(roomId); // only the caller writes the call into the conversation
+    try {
+      await call.join();
+    } catch (err) {
+      this.active = undefined;
+      await call.hangup();
+      throw err;
+    }
+    this.onChange();
+  }
+
+  private onSignal(fromId: string, signal: CallSignal): void {
+    switch (signal.type) {
+      case 'ring': {
+        const key = this.keyFor(signal.conversation, fromId);
+        if (!key) return;
+        this.rings.set(signal.roomId, { roomId: signal.roomId, fromId, media: signal.media, conversationKey: key, at: Date.now() });
+        setTimeout(() => this.rings.get(signal.roomId)?.at === undefined || this.expireRing(signal.roomId), RING_TIMEOUT_MS);
+        break;
+      }
+      case 'cancel':
+      case 'hangup':
+        this.rings.delete(signal.roomId);
+        break;
+      case 'decline':
+        if (this.active?.roomId === signal.roomId) {
+          this.declinedBy.add(fromId);
+          const conv = this.conversations().find((c) => c.key === this.active?.opts.conversationKey);
+          const everyone = conv ? conv.memberIds.filter((id) => id !== this.me()) : [];
+          if (!this.active.connectedAt && everyone.every((id) => this.declinedBy.has(id))) void this.hangup('declined');
+        }
+        break;
+      case 'accept':
+        break;
+      case 'rtc':
+        if (this.active?.roomId === signal.roomId) this.active.onRtcSignal(fromId, signal.data);
+        break;
+    }
+    this.onChange();
+  }
+
+  private expireRing(roomId: string): void {
+    const ring = this.rings.get(roomId);
+    if (ring && Date.now() - ring.at >= RING_TIMEOUT_MS) {
+      this.rings.delete(roomId);
+      this.onChange();
+    }
+  }
+
+  private isOneToOne(): boolean {
+    const conv = this.conversations().find((c) => c.key === this.active?.opts.conversationKey);
+    return conv?.kind === 'direct';
+  }
+
+  private conv(key: string): ConversationView {
+    const c = this.conversations().find((x) => x.key === key);
+    if (!c) throw new Error('no such conversation');
+    return c;
+  }
+
+  private conversationOf(c: ConversationView): Conversation {
+    return c.kind === 'group' ? { kind: 'group', id: c.key.slice('group:'.length), name: c.title, members: c.memberIds } : { kind: 'direct' };
+  }
+
+  private keyFor(conversation: Conversation, fromId: string): string | undefined {
+    if (conversation.kind === 'direct') return `direct:${fromId}`;
+    return `group:${conversation.id}`;
+  }
+}
