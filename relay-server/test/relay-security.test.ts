@@ -25,7 +25,9 @@ let relay: TestRelay;
 let circle: TestCircle;
 
 beforeAll(async () => {
-  relay = await startTestRelay('postgresql', { logger: createLogger('debug', (l) => logLines.push(l)), env: { RATE_LIMIT_BURST: '400', MAILBOX_QUOTA_MB: '8' } });
+  // A frozen clock: rate-limit buckets never refill, so the limit test does not depend on machine speed.
+  const frozen = Date.now();
+  relay = await startTestRelay('postgresql', { clock: () => frozen, logger: createLogger('debug', (l) => logLines.push(l)), env: { RATE_LIMIT_BURST: '400', MAILBOX_QUOTA_MB: '8' } });
   circle = await makeCircle(relay, ['Alice', 'Bob', 'Carol']);
 });
 afterAll(async () => {

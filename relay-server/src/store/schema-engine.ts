@@ -29,7 +29,18 @@ function loadEngineWasm(): Promise<void> {
     const bindingsPath = createRequire(import.meta.url).resolve('@prisma/schema-engine-wasm/schema_engine_bg');
     const bytes = await readFile(join(dirname(bindingsPath), 'schema_engine_bg.wasm'));
     // The module's only import namespace is the bindings file itself (wasm-bindgen "bundler" target).
-    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': engineBindings });
+    // The engine arms timers (10 s) that outlive engine.free(): unref them so they never keep a
+    // finished process (npm run seed / revoke) alive. They still fire while the process runs.
+    const imports: WebAssembly.ModuleImports = { ...engineBindings } as WebAssembly.ModuleImports;
+    for (const [key, fn] of Object.entries(engineBindings)) {
+      if (!key.startsWith('__wbg_setTimeout_') || typeof fn !== 'function') continue;
+      imports[key] = (...args: unknown[]) => {
+        const timer = (fn as (...a: unknown[]) => unknown)(...args) as { unref?: () => void } | undefined;
+        timer?.unref?.();
+        return timer;
+      };
+    }
+    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': imports });
     engineBindings.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
   })();
