@@ -8,6 +8,7 @@ import { Server } from 'socket.io';
 import type { z } from 'zod';
 import { BLOB_BYTES, CircleError, ErrorCode, parseWith, relayOrigin, requests, toErrorInfo, type ParsedRequestOf, type RequestName, type Result } from '@circle/protocol';
 import { authMiddleware } from './auth/authenticate.js';
+import { ActiveMembers } from './auth/active-members.js';
 import { ChallengeStore } from './auth/challenges.js';
 import type { RelayConfig } from './config.js';
 import { deleteBlob, deliverStoredElsewhere, fetchBlobs, listMailbox, putBlob } from './handlers/blobs.js';
@@ -87,6 +88,7 @@ export function createRelay(deps: RelayDeps): Relay {
     config: deps.config,
     blobs: deps.blobs,
     allowlist: deps.allowlist,
+    members: new ActiveMembers(deps.allowlist),
     logger: deps.logger,
     metrics,
     sendLimits: new TokenBuckets(deps.config.RATE_LIMIT_BLOBS_PER_MINUTE, deps.config.RATE_LIMIT_BURST, clock),
@@ -158,9 +160,8 @@ function registerHandler<K extends RequestName>(socket: RelaySocket, parts: Rela
 }
 
 async function dropRevoked(parts: RelayParts): Promise<void> {
+  const active = await parts.members.refresh();
   const sockets = await parts.io.local.fetchSockets();
-  if (sockets.length === 0) return;
-  const active = new Set(await parts.allowlist.activeMailboxes());
   for (const s of sockets) {
     if (active.has(s.data.mailbox)) continue;
     s.emit('session:revoked', {});

@@ -12,7 +12,7 @@ export const putBlob: Handler<'blob:put'> = async (p, socket, parts) => {
   if (!parts.sendLimits.take(socket.data.keyHash)) {
     throw new CircleError(ErrorCode.RateLimited, 'blob:put', 'sending too fast: wait a moment and retry');
   }
-  if (!(await parts.allowlist.isActiveMailbox(p.to))) {
+  if (!(await parts.members.has(p.to))) {
     throw new CircleError(ErrorCode.NotMember, 'blob:put', 'the recipient is not an active member of this circle');
   }
   const quotaBytes = parts.config.MAILBOX_QUOTA_MB * 1024 * 1024;
@@ -30,9 +30,8 @@ export const putBlob: Handler<'blob:put'> = async (p, socket, parts) => {
 
 export function pushLocally(parts: RelayParts, mailbox: string, blob: { id: string; expiresAt: number; bytes: Uint8Array }): void {
   const room = mailboxRoom(mailbox);
-  const local = parts.io.local.in(room);
   parts.io.local.to(room).emit('blob:new', blob);
-  void local.fetchSockets().then((s) => parts.metrics.blobsDeliveredLive.inc('', s.length));
+  parts.metrics.blobsDeliveredLive.inc('', parts.io.of('/').adapter.rooms.get(room)?.size ?? 0);
 }
 
 /** Another relay node stored a blob: deliver it to this node's sockets for that mailbox. */

@@ -53,7 +53,7 @@ export class CallRooms {
 const callRoom = (roomId: string) => `call:${roomId}`;
 
 export const createCall: Handler<'call:create'> = async (p, socket, parts) => {
-  for (const m of p.invited) if (!(await parts.allowlist.isActiveMailbox(m))) throw new CircleError(ErrorCode.NotMember, 'call:create', 'an invited member is not an active member of this circle');
+  for (const m of p.invited) if (!(await parts.members.has(m))) throw new CircleError(ErrorCode.NotMember, 'call:create', 'an invited member is not an active member of this circle');
   return { roomId: parts.calls.create(socket.data.mailbox, p.invited) };
 };
 

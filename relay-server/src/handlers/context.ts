@@ -8,6 +8,7 @@ import type { RelayMetrics } from '../observability/metrics.js';
 import type { RelayConfig } from '../config.js';
 import type { Allowlist, BlobStore } from '../store/index.js';
 import type { CallRooms } from './call-rooms.js';
+import type { ActiveMembers } from '../auth/active-members.js';
 
 export interface InterServerEvents {
   /** Another node stored a blob for a mailbox: fetch it and push it to local sockets. Ids only cross nodes. */
@@ -22,6 +23,7 @@ export interface RelayParts {
   config: RelayConfig;
   blobs: BlobStore;
   allowlist: Allowlist;
+  members: ActiveMembers;
   logger: Logger;
   metrics: RelayMetrics;
   sendLimits: TokenBuckets;

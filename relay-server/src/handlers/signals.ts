@@ -7,10 +7,10 @@ export const sendSignal: Handler<'signal:send'> = async (p, socket, parts) => {
     throw new CircleError(ErrorCode.BlobSize, 'signal:send', `a signal frame must be exactly ${SIGNAL_BYTES} bytes with frame version 1 (got ${p.bytes.length})`);
   }
   if (!parts.signalLimits.take(socket.data.keyHash)) throw new CircleError(ErrorCode.RateLimited, 'signal:send', 'signalling too fast: slow down');
-  if (!(await parts.allowlist.isActiveMailbox(p.to))) throw new CircleError(ErrorCode.NotMember, 'signal:send', 'the recipient is not an active member of this circle');
+  if (!(await parts.members.has(p.to))) throw new CircleError(ErrorCode.NotMember, 'signal:send', 'the recipient is not an active member of this circle');
   const room = mailboxRoom(p.to);
-  const targets = await parts.io.in(room).fetchSockets();
   parts.io.to(room).emit('signal:recv', { bytes: p.bytes });
   parts.metrics.signalsRelayed.inc();
-  return { delivered: targets.length };
+  // This node's sockets for that member (other nodes deliver too, but are not counted here).
+  return { delivered: parts.io.of('/').adapter.rooms.get(room)?.size ?? 0 };
 };

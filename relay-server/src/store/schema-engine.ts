@@ -31,7 +31,7 @@ function loadEngineWasm(): Promise<void> {
     // The module's only import namespace is the bindings file itself (wasm-bindgen "bundler" target).
     // The engine arms timers (10 s) that outlive engine.free(): unref them so they never keep a
     // finished process (npm run seed / revoke) alive. They still fire while the process runs.
-    const imports: WebAssembly.ModuleImports = { ...engineBindings } as WebAssembly.ModuleImports;
+    const imports: WebAssembly.ModuleImports = { ...engineBindings };
     for (const [key, fn] of Object.entries(engineBindings)) {
       if (!key.startsWith('__wbg_setTimeout_') || typeof fn !== 'function') continue;
       imports[key] = (...args: unknown[]) => {

@@ -25,6 +25,7 @@ export class CallController {
   readonly rings = new Map<string, Ring>();
   private ringTimer: ReturnType<typeof setTimeout> | undefined;
   private declinedBy = new Set<string>();
+  private turn: { servers: RTCIceServer[]; until: number } | undefined;
 
   constructor(
     private readonly core: CoreProxy,
@@ -34,6 +35,8 @@ export class CallController {
     private readonly onChange: () => void,
   ) {
     core.on('signal', ({ fromId, signal }) => this.onSignal(fromId, signal));
+    // TURN credentials are fetched once online and reused until near expiry: one round trip less per call.
+    core.on('state', ({ state }) => state === 'online' && void this.iceServers().catch(() => undefined));
     core.on('callMember', ({ roomId, memberId, joined }) => {
       if (this.active?.roomId !== roomId) return;
       if (joined) this.active.memberJoined(memberId);
@@ -47,11 +50,16 @@ export class CallController {
     if (this.active) throw new Error('you are already in a call');
     const conv = this.conv(conversationKey);
     const invited = conv.memberIds.filter((id) => id !== this.me());
-    const { roomId } = await this.core.call('callCreate', { invited });
-    await this.enter(roomId, media, conversationKey, true);
     const conversation = this.conversationOf(conv);
     this.declinedBy.clear();
-    await Promise.all(invited.map((to) => this.core.call('callSignal', { to, signal: { type: 'ring', roomId, media, conversation } }).catch(() => undefined)));
+    // Ring as soon as the room exists; media is acquired meanwhile.
+    const call = this.newSession(media, conversationKey);
+    const prepared = call.prepare();
+    const { roomId } = await this.core.call('callCreate', { invited });
+    this.callerOf.add(roomId); // only the caller writes the call into the conversation
+    const rung = Promise.all(invited.map((to) => this.core.call('callSignal', { to, signal: { type: 'ring', roomId, media, conversation } }).catch(() => undefined)));
+    await this.enter(call, prepared, roomId);
+    await rung;
     this.ringTimer = setTimeout(() => {
       if (this.active?.roomId === roomId && !this.active.connectedAt) void this.hangup('missed');
     }, RING_TIMEOUT_MS);
@@ -61,7 +69,8 @@ export class CallController {
     const ring = this.rings.get(roomId);
     if (!ring || this.active) return;
     this.rings.delete(roomId);
-    await this.enter(roomId, ring.media, ring.conversationKey, false);
+    const call = this.newSession(ring.media, ring.conversationKey);
+    await this.enter(call, call.prepare(), roomId);
     void this.core.call('callSignal', { to: ring.fromId, signal: { type: 'accept', roomId } }).catch(() => undefined);
   }
 
@@ -94,22 +103,33 @@ export class CallController {
 
   private readonly callerOf = new Set<string>();
 
-  private async enter(roomId: string, media: CallMedia, conversationKey: string, asCaller: boolean): Promise<void> {
+  async iceServers(): Promise<RTCIceServer[]> {
+    if (this.turn && this.turn.until > Date.now()) return this.turn.servers;
+    const c = await this.core.call('turnCredentials', {});
+    const servers = [{ urls: c.urls, username: c.username, credential: c.credential }];
+    this.turn = { servers, until: Date.now() + (c.ttlSeconds - 120) * 1000 };
+    return servers;
+  }
+
+  private newSession(media: CallMedia, conversationKey: string): CallSession {
     const s = this.settings();
-    const call = new CallSession({
+    return new CallSession({
       core: this.core,
       myId: this.me(),
-      roomId,
       media,
       conversationKey,
+      iceServers: () => this.iceServers(),
       relayOnly: s.calls.relayOnly,
       devices: { microphoneId: s.calls.microphoneId, cameraId: s.calls.cameraId },
       onChange: this.onChange,
     });
+  }
+
+  private async enter(call: CallSession, prepared: Promise<void>, roomId: string): Promise<void> {
     this.active = call;
-    if (asCaller) this.callerOf.add(roomId); // only the caller writes the call into the conversation
     try {
-      await call.join();
+      await prepared;
+      await call.join(roomId);
     } catch (err) {
       this.active = undefined;
       await call.hangup();

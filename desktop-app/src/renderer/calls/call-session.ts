@@ -22,7 +22,9 @@ export interface RemoteMember {
 export interface CallSessionOptions {
   core: CoreProxy;
   myId: string;
-  roomId: string;
+  /** Known once the relay created the room (the caller prepares media meanwhile). */
+  roomId?: string;
+  iceServers: () => Promise<RTCIceServer[]>;
   media: CallMedia;
   conversationKey: string;
   relayOnly: boolean;
@@ -53,19 +55,27 @@ export class CallSession {
   constructor(readonly opts: CallSessionOptions) {}
 
   get roomId(): string {
-    return this.opts.roomId;
+    return this.opts.roomId ?? '';
   }
 
-  /** Gets media and TURN credentials, joins the relay's room, and connects to who is there. */
-  async join(): Promise<void> {
-    const creds = await this.opts.core.call('turnCredentials', {});
-    this.iceServers = [{ urls: creds.urls, username: creds.username, credential: creds.credential }];
-    this.local = await navigator.mediaDevices.getUserMedia({
-      audio: this.opts.devices.microphoneId ? { deviceId: { exact: this.opts.devices.microphoneId } } : true,
-      video: this.opts.media === 'video' ? (this.opts.devices.cameraId ? { deviceId: { exact: this.opts.devices.cameraId } } : true) : false,
-    });
+  /** Microphone/camera and TURN servers, fetched side by side; safe to start before the room exists. */
+  async prepare(): Promise<void> {
+    const [iceServers, local] = await Promise.all([
+      this.opts.iceServers(),
+      navigator.mediaDevices.getUserMedia({
+        audio: this.opts.devices.microphoneId ? { deviceId: { exact: this.opts.devices.microphoneId } } : true,
+        video: this.opts.media === 'video' ? (this.opts.devices.cameraId ? { deviceId: { exact: this.opts.devices.cameraId } } : true) : false,
+      }),
+    ]);
+    this.iceServers = iceServers;
+    this.local = local;
     this.watchLevel('me', this.local);
-    const { members } = await this.opts.core.call('callJoin', { roomId: this.roomId });
+  }
+
+  /** Joins the relay's room (after prepare) and connects to who is there. */
+  async join(roomId: string): Promise<void> {
+    this.opts.roomId = roomId;
+    const { members } = await this.opts.core.call('callJoin', { roomId });
     for (const id of members) this.memberJoined(id);
     this.opts.onChange();
   }
