@@ -46,7 +46,7 @@ runCommand(CMD, async () => {
     names = [...listed, ...defaultNames(count).slice(listed.length)];
   }
   if (!values.force && (await holdsCircle(values.out))) {
-    fail(CMD, `${values.out} already holds identity files; pass --force to overwrite them (the old files stop working)`);
+    fail(CMD, `${values.out} already holds identity files; pass --force to overwrite them (already seeded keys stay valid until you revoke them)`);
   }
 
   const circle = await generateCircleFiles({

@@ -61,6 +61,7 @@ export function validateRelayUrl(url: string): string | undefined {
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'relay URL must start with https:// or http://';
   if (parsed.username || parsed.password) return 'relay URL must not contain credentials';
   if (parsed.hash) return 'relay URL must not contain a #fragment';
+  if (parsed.pathname !== '/' || parsed.search) return 'relay URL must be just scheme, host and port (no path or query)';
   if (utf8Encode(url).length > MAX_RELAY_URL_BYTES) return 'relay URL is too long';
   return undefined;
 }

@@ -18,6 +18,7 @@ import { announcePresence, listPresence } from './handlers/presence.js';
 import { sendSignal } from './handlers/signals.js';
 import { mintTurnCredentials } from './handlers/turn-credentials.js';
 import { handleHttp } from './http-routes.js';
+import { MailboxQuota } from './limits/mailbox-quota.js';
 import { TokenBuckets } from './limits/token-bucket.js';
 import type { Logger } from './observability/log.js';
 import { RelayMetrics } from './observability/metrics.js';
@@ -91,6 +92,7 @@ export function createRelay(deps: RelayDeps): Relay {
     members: new ActiveMembers(deps.allowlist),
     logger: deps.logger,
     metrics,
+    quota: new MailboxQuota(deps.blobs, deps.config.MAILBOX_QUOTA_MB * 1024 * 1024, clock),
     sendLimits: new TokenBuckets(deps.config.RATE_LIMIT_BLOBS_PER_MINUTE, deps.config.RATE_LIMIT_BURST, clock),
     signalLimits: new TokenBuckets(6000, 2000, clock),
     calls: new CallRooms(),

@@ -38,11 +38,14 @@ export async function startRelayStack(opts: StartRelayStackOptions): Promise<Rel
   const clock = opts.clock ?? Date.now;
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.CIRCLE_DATA_DIR });
   let adapterPool: pg.Pool | undefined;
+  let insertPool: pg.Pool | undefined;
   try {
     const { applied } = await applyMigrations(db.connectionString);
     if (applied.length > 0) logger.info('database migrated', { migrations: applied.length });
     const prisma = createPrismaClient(db);
-    const blobs = new BlobStore(prisma, () => new Date(clock()));
+    // External PostgreSQL: blob inserts take node-postgres directly (see BlobStore).
+    insertPool = db.embedded ? undefined : new pg.Pool({ connectionString: db.connectionString, max: 8 });
+    const blobs = new BlobStore(prisma, () => new Date(clock()), insertPool);
     const allowlist = new Allowlist(prisma);
     if (config.RELAY_CLUSTER === 'postgres') {
       adapterPool = new pg.Pool({ connectionString: db.connectionString, max: 4 });
@@ -77,12 +80,14 @@ export async function startRelayStack(opts: StartRelayStackOptions): Promise<Rel
         await sweeper?.stop();
         await relay.close();
         await pool?.end();
+        await insertPool?.end();
         await prisma.$disconnect();
         await db.close();
       },
     };
   } catch (err) {
     await adapterPool?.end();
+    await insertPool?.end();
     await db.close();
     throw err;
   }

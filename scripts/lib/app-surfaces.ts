@@ -3,20 +3,10 @@
  * app for the first demo member when an Electron binary is installed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
+import { findElectronBinary } from '../../desktop-app/scripts/launch-electron.js';
 import { buildRenderer } from '../../desktop-app/scripts/build-renderer.js';
 import { serveRenderer } from '../../desktop-app/src/web/serve-renderer.js';
-
-function electronBinary(): string | undefined {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export async function startAppSurfaces(opts: { relayUrl: string; demoDir: string }): Promise<{ lines: string[]; close(): Promise<void> }> {
   const dir = await buildRenderer();
@@ -27,10 +17,9 @@ export async function startAppSurfaces(opts: { relayUrl: string; demoDir: string
     `           Alice ${join(opts.demoDir, 'identity-01.bin')}, Bob identity-02.bin, Carol identity-03.bin, Dave identity-04.bin`,
   ];
   let electron: ChildProcess | undefined;
-  const binary = electronBinary();
-  const main = new URL('../../desktop-app/dist/main.cjs', import.meta.url).pathname;
-  if (binary && existsSync(main) && process.env.CIRCLE_NO_ELECTRON !== '1') {
-    electron = spawn(binary, [main], { stdio: 'ignore', detached: false });
+  // findElectronBinary reads electron's path.txt: unlike require('electron') it never tries a download.
+  if (findElectronBinary() && process.env.CIRCLE_NO_ELECTRON !== '1') {
+    electron = spawn('npm', ['run', 'app'], { stdio: 'ignore', detached: false });
     lines.push('Desktop:   the Circle window opened; choose identity-01.bin (Alice) in it.');
   } else {
     lines.push('Desktop:   Electron is not installed here, so the app runs in the browser (npm run app where it is).');

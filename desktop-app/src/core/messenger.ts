@@ -19,6 +19,7 @@ import {
   decodeSignalContent,
   encodeContent,
   equalBytes,
+  expiryWindow,
   fromHex,
   nativeSuite,
   openEnvelope,
@@ -203,6 +204,8 @@ export class CircleClient extends Emitter<ClientEvents> {
     } catch {
       return false;
     }
+    // A group message from someone the group does not list is not accepted into it.
+    if (content.conversation.kind === 'group' && !content.conversation.members.includes(from.id)) return false;
     const messageId = toHex(opened.messageId);
     const verdict = this.guard.check(from.id, messageId, opened.counter);
     if (verdict === 'duplicate') return false;
@@ -271,7 +274,10 @@ export class CircleClient extends Emitter<ClientEvents> {
       sentAt: BigInt(sentAt),
       content: encodeContent(content),
     });
-    return this.outbox.put({ id: blobId, to: to.mailbox, bytes, deleteProofHash });
+    const expiresAt = await this.outbox.put({ id: blobId, to: to.mailbox, bytes, deleteProofHash });
+    // Conflict (stored by an attempt whose ack was lost): the relay's exact expiry is unknown,
+    // so record the earliest it can be.
+    return Number.isFinite(expiresAt) ? expiresAt : expiryWindow(sentAt).earliest;
   }
 
   /** Sends a file: chunks sealed under a fresh file key, then a manifest message per recipient. */
@@ -282,34 +288,31 @@ export class CircleClient extends Emitter<ClientEvents> {
     opts: { caption?: string; messageId?: string; onProgress?: (p: ProgressEvent) => void; cancel?: { cancelled: boolean } } = {},
   ): Promise<SentMessage> {
     if (file.bytes.length > MAX_FILE_BYTES) throw new CircleError(ErrorCode.PayloadTooLarge, 'send-file', `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
-    const fileKey = nativeSuite.randomBytes(32);
-    const fileId = nativeSuite.randomBytes(16);
-    const cipher = await FileCipher.create(fileKey, fileId);
     const pieces = chunkBytes(file.bytes, CHUNK_CAPACITY);
-    const frames = await Promise.all(pieces.map((c, i) => cipher.sealChunk(c, i)));
-    const digest = await cipher.fileDigest(await Promise.all(frames.map((f) => cipher.frameDigest(f))));
-    const total = frames.length * recipients.length;
+    const total = pieces.length * recipients.length;
     let done = 0;
     const messageId = opts.messageId ?? toHex(nativeSuite.randomBytes(16));
-    const manifestFor = new Map<string, string[]>();
-    await Promise.all(
-      recipients.map(async (to) => {
-        const secret = newSecret();
-        const hash = await proofHash(secret);
-        const ids = frames.map(() => randomUuid());
-        manifestFor.set(to.id, ids);
-        await Promise.all(
-          frames.map(async (bytes, i) => {
-            await this.outbox.put({ id: ids[i]!, to: to.mailbox, bytes, deleteProofHash: hash }, opts.cancel);
-            opts.onProgress?.({ done: ++done, total });
-          }),
-        );
-      }),
-    );
-    const manifest = (chunks: string[]): FileManifest => ({ id: toHex(fileId), name: file.name, mime: file.mime, size: file.bytes.length, key: toHex(fileKey), digest: toHex(digest), chunks });
+    const manifests = new Map<string, FileManifest>();
+    // Each recipient gets the file under its own key, so no two mailboxes hold the same bytes,
+    // and each chunk gets its own random proof hash, so chunks cannot be grouped by it.
+    for (const to of recipients) {
+      const fileKey = nativeSuite.randomBytes(32);
+      const fileId = nativeSuite.randomBytes(16);
+      const cipher = await FileCipher.create(fileKey, fileId);
+      const frames = await Promise.all(pieces.map((c, i) => cipher.sealChunk(c, i)));
+      const digest = await cipher.fileDigest(await Promise.all(frames.map((f) => cipher.frameDigest(f))));
+      const ids = frames.map(() => randomUuid());
+      await Promise.all(
+        frames.map(async (bytes, i) => {
+          await this.outbox.put({ id: ids[i]!, to: to.mailbox, bytes, deleteProofHash: await proofHash(newSecret()) }, opts.cancel);
+          opts.onProgress?.({ done: ++done, total });
+        }),
+      );
+      manifests.set(to.id, { id: toHex(fileId), name: file.name, mime: file.mime, size: file.bytes.length, key: toHex(fileKey), digest: toHex(digest), chunks: ids });
+    }
     // One manifest per recipient (their own chunk ids), all under one message id.
     const results = await Promise.all(
-      recipients.map((to) => this.send(conversation, { type: 'file', file: manifest(manifestFor.get(to.id)!), caption: opts.caption }, [to], { messageId })),
+      recipients.map((to) => this.send(conversation, { type: 'file', file: manifests.get(to.id)!, caption: opts.caption }, [to], { messageId })),
     );
     return {
       messageId,

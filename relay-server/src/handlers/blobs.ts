@@ -15,13 +15,18 @@ export const putBlob: Handler<'blob:put'> = async (p, socket, parts) => {
   if (!(await parts.members.has(p.to))) {
     throw new CircleError(ErrorCode.NotMember, 'blob:put', 'the recipient is not an active member of this circle');
   }
-  const quotaBytes = parts.config.MAILBOX_QUOTA_MB * 1024 * 1024;
-  if ((await parts.blobs.storedBytes(p.to)) + BLOB_BYTES > quotaBytes) {
+  if (!(await parts.quota.admit(p.to, BLOB_BYTES))) {
     throw new CircleError(ErrorCode.QuotaExceeded, 'blob:put', "the recipient's mailbox is full: they need to come online, or wait for old messages to expire");
   }
   const expiresAt = computeExpiry(parts.clock());
-  await parts.blobs.put({ id: p.id, mailbox: p.to, bytes: p.bytes, expiresAt: new Date(expiresAt), deleteProofHash: p.deleteProofHash });
+  try {
+    await parts.blobs.put({ id: p.id, mailbox: p.to, bytes: p.bytes, expiresAt: new Date(expiresAt), deleteProofHash: p.deleteProofHash });
+  } catch (err) {
+    parts.quota.release(p.to, BLOB_BYTES);
+    throw err;
+  }
   parts.metrics.blobsStored.inc();
+  // Delivered only once stored: a live recipient never sees a blob the relay could still lose.
   pushLocally(parts, p.to, { id: p.id, expiresAt, bytes: p.bytes });
   if (parts.clustered) parts.io.serverSideEmit('blob:stored', { id: p.id, mailbox: p.to });
   parts.metrics.putLatency.observe(performance.now() - started);
@@ -52,6 +57,9 @@ export const deleteBlob: Handler<'blob:delete'> = async (p, socket, parts) => {
   const provesSecret = p.proof !== undefined && toHex(await nativeSuite.sha256(fromHex(p.proof))) === owner.deleteProofHash;
   if (!ownsMailbox && !provesSecret) throw new CircleError(ErrorCode.Forbidden, 'blob:delete', 'only the recipient, or the sender with the deletion secret, can delete this blob');
   const deleted = await parts.blobs.delete(p.id);
-  if (deleted) parts.metrics.blobsDeleted.inc();
+  if (deleted) {
+    parts.metrics.blobsDeleted.inc();
+    parts.quota.release(owner.mailbox, BLOB_BYTES);
+  }
   return { deleted };
 };

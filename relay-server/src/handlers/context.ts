@@ -3,6 +3,7 @@ import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ParsedRequestOf, RequestName, ResponseOf, ServerToClientEvents } from '@circle/protocol';
 import type { SocketIdentity } from '../auth/authenticate.js';
 import type { TokenBuckets } from '../limits/token-bucket.js';
+import type { MailboxQuota } from '../limits/mailbox-quota.js';
 import type { Logger } from '../observability/log.js';
 import type { RelayMetrics } from '../observability/metrics.js';
 import type { RelayConfig } from '../config.js';
@@ -27,6 +28,7 @@ export interface RelayParts {
   logger: Logger;
   metrics: RelayMetrics;
   sendLimits: TokenBuckets;
+  quota: MailboxQuota;
   signalLimits: TokenBuckets;
   calls: CallRooms;
   clock: () => number;

@@ -3,6 +3,7 @@
  * recipient mailbox, an expiry and the hash of a deletion secret: nothing says who sent
  * it or when. Expired rows are invisible at once and deleted by `sweepExpired`.
  */
+import type { Pool } from 'pg';
 import { BLOB_BYTES, CircleError, ErrorCode } from '@circle/protocol';
 import { Prisma, type PrismaClient } from './generated/client.js';
 import { assertBlobId, assertDeleteProofHash, assertMailbox, assertPositiveInteger, assertValidDate } from './input-checks.js';
@@ -39,11 +40,21 @@ export interface BlobOwnership {
 /** Prisma's code for a unique-constraint violation. */
 const UNIQUE_VIOLATION = 'P2002';
 
+/** The one statement on the hot path, run by node-postgres when a pool is given. */
+const INSERT_SQL = 'INSERT INTO blobs (id, mailbox, bytes, expires_at, delete_proof_hash) VALUES ($1, $2, $3, $4, $5)';
+const PG_UNIQUE_VIOLATION = '23505';
+
 export class BlobStore {
   constructor(
     private readonly prisma: PrismaClient,
     /** Injected so tests can move time; expiry is always judged by this clock. */
     private readonly now: () => Date = () => new Date(),
+    /**
+     * Optional node-postgres pool for inserts (external PostgreSQL only; PGlite keeps its single
+     * Prisma connection). Prisma serialises a 64 KiB Bytes parameter through base64 JSON and
+     * returns the row: measured at about 4x the CPU of a plain parameterised INSERT.
+     */
+    private readonly insertPool?: Pool,
   ) {}
 
   /** Stores a blob; a second blob with the same id is a Conflict (ids are client-chosen UUIDs). */
@@ -56,9 +67,15 @@ export class BlobStore {
       throw new CircleError(ErrorCode.BlobSize, 'blob:put', `a blob must be exactly ${BLOB_BYTES} bytes, got ${blob.bytes.length}`);
     }
     try {
+      if (this.insertPool) {
+        const bytes = Buffer.from(blob.bytes.buffer, blob.bytes.byteOffset, blob.bytes.byteLength);
+        await this.insertPool.query(INSERT_SQL, [blob.id, blob.mailbox, bytes, blob.expiresAt, blob.deleteProofHash]);
+        return;
+      }
       // Copy: Prisma wants an ArrayBuffer-backed array, and a view must not drag its whole buffer along.
-      await this.prisma.blob.create({ data: { ...blob, bytes: new Uint8Array(blob.bytes) } });
+      await this.prisma.blob.create({ data: { ...blob, bytes: new Uint8Array(blob.bytes) }, select: { id: true } });
     } catch (err) {
+      if ((err as { code?: unknown }).code === PG_UNIQUE_VIOLATION) throw new CircleError(ErrorCode.Conflict, 'blob:put', 'a blob with this id already exists');
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === UNIQUE_VIOLATION) {
         throw new CircleError(ErrorCode.Conflict, 'blob:put', 'a blob with this id already exists');
       }
