@@ -95,7 +95,9 @@ describe('calls through a real coturn, relay-only', () => {
     await hangup(alice);
     await expect.poll(() => bob.page.locator('.call-panel').count(), { timeout: 15_000 }).toBe(0);
     await alice.page.locator('p.call-entry', { hasText: /Video call ·/ }).waitFor({ timeout: 15_000 });
+    await bob.page.locator('button.conv[data-conv="Alice"]').click();
     await bob.page.locator('p.call-entry', { hasText: /Video call ·/ }).waitFor({ timeout: 15_000 });
+    expect(await alice.page.locator('p.call-entry').count()).toBe(1); // only the caller logs the call
     await alice.page.getByRole('button', { name: 'Voice call' }).click();
     await answer(bob);
     await inboundGrows(alice, 1);
