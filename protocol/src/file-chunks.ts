@@ -4,13 +4,15 @@
  *
  *   frame_i = 0x01 || R_i (32 random bytes) || AES-256-GCM(fileKey, nonce = u32(i) || 0^8,
  *             pad(chunk_i), aad = 0x01 || R_i || fileId)
- *   digest  = SHA-256( SHA-256(frame_0) || ... || SHA-256(frame_n-1) )
+ *   digest  = SHA-256( (R_0 || tag_0) || ... || (R_n-1 || tag_n-1) )
  *
- * The random R_i makes a chunk frame look exactly like an envelope frame. Nonces are unique
- * per key because each file key is fresh and each index is used once. The digest goes into
- * the signed manifest, committing the sender to the exact ciphertext: that closes GCM's lack
- * of key commitment among the recipients of a group file, and the per-frame hashes run in
- * parallel with encryption instead of a second pass over the whole file.
+ * The random R_i makes a chunk frame look like an envelope frame. Nonces are unique per key
+ * because each file key is fresh (one per recipient) and each index is used once. The digest
+ * goes into the signed manifest and commits the sender to every frame: a frame changed by
+ * anyone without the file key fails its GCM tag, and one replaced by another valid frame
+ * changes (R, tag). The file key is shared by the sender and one recipient only, so GCM's lack
+ * of key commitment gives no one a second key to aim at. Committing to R and the tag instead of
+ * hashing each 64 KiB frame keeps the whole file path close to bare AES-GCM speed.
  *
  * @example
  *   const { frames, digest } = await sealFile(bytes, fileKey, fileId);
@@ -25,6 +27,7 @@ import { CircleError, ErrorCode } from './errors.js';
 export const FILE_ID_BYTES = 16;
 export const FILE_KEY_BYTES = AES_KEY_BYTES;
 export const FILE_DIGEST_BYTES = 32;
+const TAG_BYTES = 16;
 /** File bytes carried per 64 KiB blob. */
 export const CHUNK_CAPACITY = framePlaintextBytes(BLOB_BYTES) - 4;
 /** Largest file Circle sends: 1,025 chunks, whose blob ids (~40 KB as JSON) fit one manifest envelope. */
@@ -73,12 +76,13 @@ export class FileCipher {
     return unpad(padded, 'file-chunk');
   }
 
-  /** SHA-256 of one frame, as it enters the file digest. */
-  frameDigest(frame: Uint8Array): Promise<Uint8Array> {
-    return this.suite.sha256(frame);
+  /** What one frame contributes to the file digest: its R and its GCM tag. */
+  async frameDigest(frame: Uint8Array): Promise<Uint8Array> {
+    assertFrame(frame, BLOB_BYTES, 'file-chunk');
+    return concatBytes(frame.subarray(1, FRAME_HEADER_BYTES), frame.subarray(frame.length - TAG_BYTES));
   }
 
-  /** The manifest digest over per-frame digests, in chunk order. */
+  /** The manifest digest over the frames' (R, tag) pairs, in chunk order. */
   fileDigest(frameDigests: readonly Uint8Array[]): Promise<Uint8Array> {
     return this.suite.sha256(concatBytes(...frameDigests));
   }
