@@ -13,7 +13,6 @@ import {
   peekIdentityFile,
   safetyNumber,
   toHex,
-  type CallSignal,
   type Conversation,
   type MessageBody,
 } from '@circle/protocol';
@@ -379,4 +378,3 @@ export class Session {
   }
 }
 
-export type { CallSignal };

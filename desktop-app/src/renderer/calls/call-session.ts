@@ -5,7 +5,6 @@
  * never offer to each other at once (glare is impossible by construction).
  */
 import SimplePeer, { type SimplePeerInstance } from 'simple-peer/simplepeer.min.js';
-import type { CallSignal } from '@circle/protocol';
 import type { CoreProxy } from '../core-proxy.js';
 
 export type CallMedia = 'audio' | 'video';
@@ -299,4 +298,3 @@ function firstVideoMid(pc: RTCPeerConnection): string | null {
   return pc.getTransceivers().find((t) => t.receiver.track?.kind === 'video')?.mid ?? null;
 }
 
-export type { CallSignal };
