@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { mailboxAddressFromKeyHash } from '@circle/protocol';
+import { allowlistEntry } from '@circle/protocol';
 import { fail, parseCommandArgs, runCommand } from './lib/cli.js';
 import { openOperatorDb } from './lib/operator-db.js';
 
@@ -34,7 +34,7 @@ runCommand(CMD, async () => {
   }
   const db = await openOperatorDb();
   try {
-    const { added } = await db.allowlist.seed(parsed.data.keyHashes.map((keyHash) => ({ keyHash, mailbox: mailboxAddressFromKeyHash(keyHash) })));
+    const { added } = await db.allowlist.seed(parsed.data.keyHashes.map(allowlistEntry));
     console.log(`Allowlist: ${added} added, ${parsed.data.keyHashes.length - added} already present, in ${db.where}.`);
   } finally {
     await db.close();

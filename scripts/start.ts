@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { mailboxAddressFromKeyHash } from '@circle/protocol';
+import { allowlistEntry } from '@circle/protocol';
 import { ConfigError, createLogger, loadConfig, startRelayStack } from '@circle/relay-server';
 import { generateCircleFiles, holdsCircle, type AllowlistFile } from './lib/circle-files.js';
 import { fail } from './lib/cli.js';
@@ -31,7 +31,7 @@ if (!(await holdsCircle(demoDir))) {
   console.log(`Created a demo circle for ${DEMO_NAMES.join(', ')} in ${demoDir}`);
 }
 const allowlist = JSON.parse(await readFile(join(demoDir, 'allowlist.json'), 'utf8')) as AllowlistFile;
-await stack.allowlist.seed(allowlist.keyHashes.map((keyHash) => ({ keyHash, mailbox: mailboxAddressFromKeyHash(keyHash) })));
+await stack.allowlist.seed(allowlist.keyHashes.map(allowlistEntry));
 
 const surfaces = await startAppSurfaces({ relayUrl, demoDir });
 console.log(`

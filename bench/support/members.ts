@@ -5,12 +5,11 @@
  * bare authenticated connections through the client core's RelayConnection.
  */
 import {
+  allowlistEntry,
+  createCircle,
   encodeIdentityFile,
   generateMemberKeys,
-  generateOperatorSeed,
   keyHash,
-  mailboxAddressFromKeyHash,
-  signRoster,
   type MemberKeys,
 } from '@circle/protocol';
 import { CircleClient, RelayConnection } from '@circle/desktop-app/core';
@@ -22,12 +21,10 @@ export interface BenchMember {
   mailbox: string;
 }
 
+const benchMember = (keys: MemberKeys): BenchMember => ({ keys, ...allowlistEntry(keyHash(keys.member.ed25519PublicKey)) });
+
 async function generateMembers(names: string[]): Promise<BenchMember[]> {
-  const keys = await Promise.all(names.map((n) => generateMemberKeys(n)));
-  return keys.map((k) => {
-    const hash = keyHash(k.member.ed25519PublicKey);
-    return { keys: k, keyHash: hash, mailbox: mailboxAddressFromKeyHash(hash) };
-  });
+  return (await Promise.all(names.map((n) => generateMemberKeys(n)))).map(benchMember);
 }
 
 export const makeMembers = (prefix: string, count: number) => generateMembers(Array.from({ length: count }, (_, i) => `${prefix} ${i}`));
@@ -45,24 +42,8 @@ export async function connectMember(relayUrl: string, member: BenchMember, timeo
     ed25519Seed: member.keys.ed25519Seed,
     ed25519PublicKey: member.keys.member.ed25519PublicKey,
   });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`${member.keys.member.name} did not get online within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const off = connection.on('state', ({ state, error }) => {
-      if (state === 'online') {
-        clearTimeout(timer);
-        off();
-        resolve();
-      } else if (state === 'rejected' || state === 'revoked') {
-        clearTimeout(timer);
-        off();
-        reject(new Error(`${member.keys.member.name} refused: ${error?.message ?? state}`));
-      }
-    });
-    connection.connect();
-  });
+  connection.connect();
+  await connection.waitOnline(timeoutMs);
   return connection;
 }
 
@@ -71,13 +52,9 @@ export async function connectMember(relayUrl: string, member: BenchMember, timeo
  * `connect(i)` opens member i's identity file with the real client core and waits until online.
  */
 export async function makeCircleAt(relayUrl: string, db: pg.Pool, names: string[]) {
-  const members = await generateMembers(names);
-  const roster = await signRoster({ operatorSeed: generateOperatorSeed(), relayUrl, members: members.map((m) => m.keys.member) });
-  const files = await Promise.all(
-    members.map(({ keys }, memberIndex) =>
-      encodeIdentityFile({ x25519SecretKey: keys.x25519SecretKey, ed25519Seed: keys.ed25519Seed, memberIndex, roster }),
-    ),
-  );
+  const circle = await createCircle({ names, relayUrl });
+  const members = circle.members.map(benchMember);
+  const files = await Promise.all(circle.identities.map((id) => encodeIdentityFile(id)));
   await seedAllowlist(db, members);
   const clients: CircleClient[] = [];
   return {

@@ -7,8 +7,8 @@
  */
 import { nativeSuite } from './crypto/native.js';
 import { KEY_BYTES, type CryptoSuite } from './crypto/suite.js';
-import type { Member } from './roster.js';
-import type { IdentitySecrets } from './identity-file.js';
+import { signRoster, type Member, type Roster } from './roster.js';
+import type { Identity, IdentitySecrets } from './identity-file.js';
 
 export interface MemberKeys extends IdentitySecrets {
   member: Member;
@@ -22,3 +22,28 @@ export async function generateMemberKeys(name: string, suite: CryptoSuite = nati
 }
 
 export const generateOperatorSeed = (suite: CryptoSuite = nativeSuite): Uint8Array => suite.randomBytes(KEY_BYTES);
+
+export interface CreatedCircle {
+  operatorSeed: Uint8Array;
+  roster: Roster;
+  members: MemberKeys[];
+  /** One identity per member, in roster order. */
+  identities: Identity[];
+}
+
+/**
+ * A whole circle: fresh member keys, the operator-signed roster and each member's identity.
+ *
+ * @example
+ *   const { identities } = await createCircle({ names: ['Alice', 'Bob'], relayUrl: 'https://relay.example' });
+ */
+export async function createCircle(
+  opts: { names: string[]; relayUrl: string; operatorSeed?: Uint8Array },
+  suite: CryptoSuite = nativeSuite,
+): Promise<CreatedCircle> {
+  const operatorSeed = opts.operatorSeed ?? generateOperatorSeed(suite);
+  const members = await Promise.all(opts.names.map((n) => generateMemberKeys(n, suite)));
+  const roster = await signRoster({ operatorSeed, relayUrl: opts.relayUrl, members: members.map((m) => m.member) }, suite);
+  const identities = members.map((m, memberIndex) => ({ x25519SecretKey: m.x25519SecretKey, ed25519Seed: m.ed25519Seed, memberIndex, roster }));
+  return { operatorSeed, roster, members, identities };
+}

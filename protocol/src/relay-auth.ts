@@ -60,3 +60,6 @@ export const keyHash = (ed25519PublicKey: Uint8Array): string => toHex(sha256(co
 export const mailboxAddressFromKeyHash = (hash: string): string => toHex(sha256(concatBytes(LABEL.mailbox, utf8Encode(hash))).subarray(0, 16));
 
 export const mailboxAddress = (ed25519PublicKey: Uint8Array): string => mailboxAddressFromKeyHash(keyHash(ed25519PublicKey));
+
+/** The allowlist row for a key hash: the hash and the mailbox derived from it. */
+export const allowlistEntry = (hash: string): { keyHash: string; mailbox: string } => ({ keyHash: hash, mailbox: mailboxAddressFromKeyHash(hash) });

@@ -6,11 +6,9 @@
 import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  createCircle,
   encodeIdentityFile,
-  generateMemberKeys,
-  generateOperatorSeed,
   keyHash,
-  signRoster,
   toHex,
   type KdfParams,
   type Roster,
@@ -49,17 +47,12 @@ export interface GenerateCircleOptions {
 }
 
 export async function generateCircleFiles(opts: GenerateCircleOptions): Promise<GeneratedCircle> {
-  const operatorSeed = generateOperatorSeed();
-  const keys = await Promise.all(opts.names.map((n) => generateMemberKeys(n)));
-  const roster = await signRoster({ operatorSeed, relayUrl: opts.relayUrl, members: keys.map((k) => k.member) });
+  const { operatorSeed, roster, members: keys, identities } = await createCircle({ names: opts.names, relayUrl: opts.relayUrl });
   await mkdir(opts.dir, { recursive: true });
   const files: GeneratedCircle['files'] = [];
   for (const [memberIndex, k] of keys.entries()) {
     const passphrase = await opts.passphraseFor?.(memberIndex, k.member.name);
-    const bytes = await encodeIdentityFile(
-      { x25519SecretKey: k.x25519SecretKey, ed25519Seed: k.ed25519Seed, memberIndex, roster },
-      passphrase ? { passphrase, kdf: opts.kdf } : {},
-    );
+    const bytes = await encodeIdentityFile(identities[memberIndex]!, passphrase ? { passphrase, kdf: opts.kdf } : {});
     const file = identityFileName(memberIndex, keys.length);
     await writeFile(join(opts.dir, file), bytes, { mode: 0o600 });
     files.push({ file, name: k.member.name, sealed: Boolean(passphrase) });

@@ -143,24 +143,7 @@ export class CircleClient extends Emitter<ClientEvents> {
 
   /** Resolves when connected, or rejects with the reason the relay refused us. */
   waitOnline(timeoutMs = 15_000): Promise<void> {
-    if (this.state === 'online') return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        off();
-        reject(new CircleError(ErrorCode.Timeout, 'connect', 'could not reach the relay in time'));
-      }, timeoutMs);
-      const off = this.on('state', ({ state, error }) => {
-        if (state === 'online') {
-          clearTimeout(timer);
-          off();
-          resolve();
-        } else if (state === 'revoked' || state === 'rejected') {
-          clearTimeout(timer);
-          off();
-          reject(new CircleError(error?.code ?? ErrorCode.NotAllowlisted, 'connect', error?.message ?? 'the relay refused this identity'));
-        }
-      });
-    });
+    return this.connection.waitOnline(timeoutMs);
   }
 
   /** Lists and opens everything in the mailbox. Safe to call repeatedly; returns new messages seen. */

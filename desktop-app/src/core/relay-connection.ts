@@ -78,6 +78,24 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     this.setState('closed');
   }
 
+  /** Resolves when connected, or rejects with the reason the relay refused us. */
+  waitOnline(timeoutMs = 15_000): Promise<void> {
+    if (this.current === 'online') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new CircleError(ErrorCode.Timeout, 'connect', 'could not reach the relay in time'));
+      }, timeoutMs);
+      const off = this.on('state', ({ state, error }) => {
+        if (state !== 'online' && state !== 'revoked' && state !== 'rejected') return;
+        clearTimeout(timer);
+        off();
+        if (state === 'online') resolve();
+        else reject(new CircleError(error?.code ?? ErrorCode.NotAllowlisted, 'connect', error?.message ?? 'the relay refused this identity'));
+      });
+    });
+  }
+
   /** Sends one request and waits for its ack. Throws CircleError (Unavailable when offline). */
   async request<K extends RequestName>(name: K, payload: RequestOf<K>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<ParsedResponseOf<K>> {
     if (!this.socket.connected) throw new CircleError(ErrorCode.Unavailable, name, 'not connected to the relay');

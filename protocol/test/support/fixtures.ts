@@ -1,4 +1,4 @@
-import { generateMemberKeys, generateOperatorSeed, signRoster, type Identity, type MemberKeys } from '../../src/index.js';
+import { createCircle, type Identity, type MemberKeys } from '../../src/index.js';
 
 export interface TestCircle {
   operatorSeed: Uint8Array;
@@ -8,10 +8,7 @@ export interface TestCircle {
 
 /** A small signed circle with identities for every member. */
 export async function makeCircle(names: string[] = ['Alice', 'Bob', 'Carol'], relayUrl = 'https://relay.example'): Promise<TestCircle> {
-  const operatorSeed = generateOperatorSeed();
-  const keys = await Promise.all(names.map((n) => generateMemberKeys(n)));
-  const roster = await signRoster({ operatorSeed, relayUrl, members: keys.map((k) => k.member) });
-  const identities = keys.map((k, memberIndex) => ({ x25519SecretKey: k.x25519SecretKey, ed25519Seed: k.ed25519Seed, memberIndex, roster }));
+  const { operatorSeed, members: keys, identities } = await createCircle({ names, relayUrl });
   return { operatorSeed, keys, identities };
 }
 

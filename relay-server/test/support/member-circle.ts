@@ -5,12 +5,10 @@
  */
 import { tmpdir } from 'node:os';
 import {
+  allowlistEntry,
+  createCircle,
   encodeIdentityFile,
-  generateMemberKeys,
-  generateOperatorSeed,
   keyHash,
-  mailboxAddressFromKeyHash,
-  signRoster,
   type MemberKeys,
 } from '@circle/protocol';
 import { CircleClient, type ReceivedMessage } from '@circle/desktop-app/core';
@@ -30,18 +28,9 @@ export interface MemberCircle {
 }
 
 export async function generateCircle(relayUrl: string, names: string[]): Promise<MemberCircle> {
-  const operatorSeed = generateOperatorSeed();
-  const keys = await Promise.all(names.map((n) => generateMemberKeys(n)));
-  const roster = await signRoster({ operatorSeed, relayUrl, members: keys.map((k) => k.member) });
-  const files = await Promise.all(
-    keys.map((k, memberIndex) =>
-      encodeIdentityFile({ x25519SecretKey: k.x25519SecretKey, ed25519Seed: k.ed25519Seed, memberIndex, roster }),
-    ),
-  );
-  const seeds = keys.map((k) => {
-    const hash = keyHash(k.member.ed25519PublicKey);
-    return { keyHash: hash, mailbox: mailboxAddressFromKeyHash(hash) };
-  });
+  const { members: keys, identities } = await createCircle({ names, relayUrl });
+  const files = await Promise.all(identities.map((id) => encodeIdentityFile(id)));
+  const seeds = keys.map((k) => allowlistEntry(keyHash(k.member.ed25519PublicKey)));
   const clients: CircleClient[] = [];
   const open = async (i: number, opts: { relayUrl?: string } = {}) => {
     const client = await CircleClient.open(files[i]!, { relayUrl: opts.relayUrl });

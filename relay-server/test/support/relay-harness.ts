@@ -6,12 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  allowlistEntry,
+  createCircle,
   encodeIdentityFile,
-  generateMemberKeys,
-  generateOperatorSeed,
   keyHash,
-  mailboxAddressFromKeyHash,
-  signRoster,
   type Identity,
   type MemberKeys,
 } from '@circle/protocol';
@@ -72,16 +70,10 @@ export interface TestCircle {
 
 /** Generates a circle for `relay`, seeds its allowlist, and hands out connected clients. */
 export async function makeCircle(relay: TestRelay, names: string[], opts: { seed?: boolean } = {}): Promise<TestCircle> {
-  const operatorSeed = generateOperatorSeed();
-  const keys = await Promise.all(names.map((n) => generateMemberKeys(n)));
-  const roster = await signRoster({ operatorSeed, relayUrl: relay.url, members: keys.map((k) => k.member) });
-  const identities = keys.map((k, memberIndex) => ({ x25519SecretKey: k.x25519SecretKey, ed25519Seed: k.ed25519Seed, memberIndex, roster }));
+  const { members: keys, identities } = await createCircle({ names, relayUrl: relay.url });
   const files = await Promise.all(identities.map((id) => encodeIdentityFile(id)));
   if (opts.seed !== false) {
-    await relay.stack.allowlist.seed(keys.map((k) => {
-      const hash = keyHash(k.member.ed25519PublicKey);
-      return { keyHash: hash, mailbox: mailboxAddressFromKeyHash(hash) };
-    }));
+    await relay.stack.allowlist.seed(keys.map((k) => allowlistEntry(keyHash(k.member.ed25519PublicKey))));
   }
   const clients: CircleClient[] = [];
   return {
