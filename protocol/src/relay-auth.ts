@@ -63,3 +63,10 @@ export const mailboxAddress = (ed25519PublicKey: Uint8Array): string => mailboxA
 
 /** The allowlist row for a key hash: the hash and the mailbox derived from it. */
 export const allowlistEntry = (hash: string): { keyHash: string; mailbox: string } => ({ keyHash: hash, mailbox: mailboxAddressFromKeyHash(hash) });
+
+/**
+ * `deleteProofHash` of a blob: hex(SHA-256(deleteSecret)), the value a blob:put carries and a
+ * blob:delete `proof` must hash to (§10.3). 32 bytes in, so hashed in JavaScript: a WebCrypto
+ * round trip would cost more than the hash (docs/decisions/2026-11-22-native-crypto-path.md).
+ */
+export const deleteProofHash = (deleteSecret: Uint8Array): string => toHex(sha256(deleteSecret));

@@ -3,11 +3,14 @@ import {
   CHALLENGE_BYTES,
   ErrorCode,
   computeExpiry,
+  deleteProofHash,
   expiryWindow,
   keyHash,
   mailboxAddress,
   mailboxAddressFromKeyHash,
   nativeSuite,
+  referenceSuite,
+  toHex,
   parseWith,
   relayOrigin,
   requests,
@@ -52,6 +55,17 @@ describe('relay authentication', () => {
     expect(mailboxAddress(alice.member.ed25519PublicKey)).toMatch(/^[0-9a-f]{32}$/);
     expect(h.includes(mailboxAddress(alice.member.ed25519PublicKey))).toBe(false);
     expect(mailboxAddress(alice.member.ed25519PublicKey)).not.toBe(mailboxAddress(bob.member.ed25519PublicKey));
+  });
+
+  it('hashes a deletion secret to the hex SHA-256 both crypto suites compute (the value blob:put carries)', async () => {
+    for (let i = 0; i < 20; i++) {
+      const secret = nativeSuite.randomBytes(32);
+      const expected = toHex(await nativeSuite.sha256(secret));
+      expect(deleteProofHash(secret)).toBe(expected);
+      expect(toHex(await referenceSuite.sha256(secret))).toBe(expected);
+    }
+    // FIPS 180-2 test vector: SHA-256("abc").
+    expect(deleteProofHash(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 });
 

@@ -17,6 +17,7 @@ import {
   decodeIdentityFile,
   decodeMessageContent,
   decodeSignalContent,
+  deleteProofHash,
   encodeContent,
   equalBytes,
   expiryWindow,
@@ -86,7 +87,6 @@ type ClientEvents = {
 const RECEIPTED = new Set(['text', 'file']);
 const randomUuid = (): string => globalThis.crypto.randomUUID();
 const newSecret = () => nativeSuite.randomBytes(32);
-const proofHash = async (secret: Uint8Array) => toHex(await nativeSuite.sha256(secret));
 
 export interface OpenClientOptions {
   passphrase?: string;
@@ -231,7 +231,7 @@ export class CircleClient extends Emitter<ClientEvents> {
         const secret = newSecret();
         const blobId = randomUuid();
         try {
-          const expiresAt = await this.putEnvelope(to, { v: 1, conversation, body, deleteSecret: toHex(secret) }, messageId, counter, sentAt, blobId, await proofHash(secret));
+          const expiresAt = await this.putEnvelope(to, { v: 1, conversation, body, deleteSecret: toHex(secret) }, messageId, counter, sentAt, blobId, deleteProofHash(secret));
           copies.push({ to: to.id, blobId, expiresAt });
           copySecrets.push({ to: to.id, blobId, deleteSecret: toHex(secret), expiresAt });
         } catch (err) {
@@ -244,7 +244,7 @@ export class CircleClient extends Emitter<ClientEvents> {
     this.seenBlobs.add(selfBlob);
     this.guard.check(this.me.id, messageId, counter);
     const record: SentCopy = { copies: copySecrets };
-    await this.putEnvelope(this.me, { v: 1, conversation, body, deleteSecret: toHex(selfSecret), sent: record }, messageId, counter, sentAt, selfBlob, await proofHash(selfSecret));
+    await this.putEnvelope(this.me, { v: 1, conversation, body, deleteSecret: toHex(selfSecret), sent: record }, messageId, counter, sentAt, selfBlob, deleteProofHash(selfSecret));
     return { messageId, sentAt, copies, failed, record, ownBlobId: selfBlob };
   }
 
@@ -287,7 +287,7 @@ export class CircleClient extends Emitter<ClientEvents> {
       const ids = frames.map(() => randomUuid());
       await Promise.all(
         frames.map(async (bytes, i) => {
-          await this.outbox.put({ id: ids[i]!, to: to.mailbox, bytes, deleteProofHash: await proofHash(newSecret()) }, opts.cancel);
+          await this.outbox.put({ id: ids[i]!, to: to.mailbox, bytes, deleteProofHash: deleteProofHash(newSecret()) }, opts.cancel);
           opts.onProgress?.({ done: ++done, total });
         }),
       );

@@ -1,5 +1,5 @@
 /** blob:put, mailbox:list, blob:fetch, blob:delete: the relay's store-and-forward core. */
-import { BLOB_BYTES, CircleError, ErrorCode, computeExpiry, fromHex, isFrame, nativeSuite, toHex } from '@circle/protocol';
+import { BLOB_BYTES, CircleError, ErrorCode, computeExpiry, deleteProofHash, fromHex, isFrame } from '@circle/protocol';
 import { mailboxRoom, type Handler, type RelayParts } from './context.js';
 
 const DEFAULT_PAGE = 200;
@@ -19,15 +19,18 @@ export const putBlob: Handler<'blob:put'> = async (p, socket, parts) => {
     throw new CircleError(ErrorCode.QuotaExceeded, 'blob:put', "the recipient's mailbox is full: they need to come online, or wait for old messages to expire");
   }
   const expiresAt = computeExpiry(parts.clock());
+  // Live recipients get the blob first and the database writes it meanwhile, so the write is
+  // not on the delivery path. Only the sender's ack waits for the write: an unacknowledged blob
+  // is resent with the same id, and the recipient drops the id it already has (PROTOCOL.md §10.3).
+  pushLocally(parts, p.to, { id: p.id, expiresAt, bytes: p.bytes });
+  const stored = parts.blobs.put({ id: p.id, mailbox: p.to, bytes: p.bytes, expiresAt: new Date(expiresAt), deleteProofHash: p.deleteProofHash });
   try {
-    await parts.blobs.put({ id: p.id, mailbox: p.to, bytes: p.bytes, expiresAt: new Date(expiresAt), deleteProofHash: p.deleteProofHash });
+    await stored;
   } catch (err) {
     parts.quota.release(p.to, BLOB_BYTES);
     throw err;
   }
   parts.metrics.blobsStored.inc();
-  // Delivered only once stored: a live recipient never sees a blob the relay could still lose.
-  pushLocally(parts, p.to, { id: p.id, expiresAt, bytes: p.bytes });
   if (parts.clustered) parts.io.serverSideEmit('blob:stored', { id: p.id, mailbox: p.to });
   parts.metrics.putLatency.observe(performance.now() - started);
   return { expiresAt };
@@ -54,7 +57,7 @@ export const deleteBlob: Handler<'blob:delete'> = async (p, socket, parts) => {
   const owner = await parts.blobs.get(p.id);
   if (!owner) throw new CircleError(ErrorCode.NotFound, 'blob:delete', 'no such blob (already deleted or expired)');
   const ownsMailbox = owner.mailbox === socket.data.mailbox;
-  const provesSecret = p.proof !== undefined && toHex(await nativeSuite.sha256(fromHex(p.proof))) === owner.deleteProofHash;
+  const provesSecret = p.proof !== undefined && deleteProofHash(fromHex(p.proof)) === owner.deleteProofHash;
   if (!ownsMailbox && !provesSecret) throw new CircleError(ErrorCode.Forbidden, 'blob:delete', 'only the recipient, or the sender with the deletion secret, can delete this blob');
   const deleted = await parts.blobs.delete(p.id);
   if (deleted) {
