@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { RelayConfig } from './config.js';
 import type { Logger } from './observability/log.js';
 import { createRelay, type Relay } from './server.js';
-import { Allowlist, BlobStore, applyMigrations, createPrismaClient, openDatabase, type Database, type PrismaClient } from './store/index.js';
+import { Allowlist, BlobStore, INSERT_STATEMENTS, applyMigrations, createPrismaClient, openDatabase, type Database, type PrismaClient } from './store/index.js';
 import { startSweeper, type Sweeper } from './worker/sweeper.js';
 
 export interface RelayStack {
@@ -44,7 +44,7 @@ export async function startRelayStack(opts: StartRelayStackOptions): Promise<Rel
     if (applied.length > 0) logger.info('database migrated', { migrations: applied.length });
     const prisma = createPrismaClient(db);
     // External PostgreSQL: blob inserts take node-postgres directly (see BlobStore).
-    insertPool = db.embedded ? undefined : new pg.Pool({ connectionString: db.connectionString, max: 8 });
+    insertPool = db.embedded ? undefined : new pg.Pool({ connectionString: db.connectionString, max: INSERT_STATEMENTS });
     const blobs = new BlobStore(prisma, () => new Date(clock()), insertPool);
     const allowlist = new Allowlist(prisma);
     if (config.RELAY_CLUSTER === 'postgres') {

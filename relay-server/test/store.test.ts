@@ -322,6 +322,89 @@ describe.each(databaseKinds)('store on $name', (kind) => {
     });
   });
 
+  // External PostgreSQL only (PGlite keeps the Prisma path): the relay inserts through
+  // node-postgres, grouping concurrent puts.
+  if (kind.name === 'postgresql')
+    describe('BlobStore with an insert pool (grouped inserts)', () => {
+      let pool: pg.Pool;
+      const pooled = () => new BlobStore(prisma, clock, pool);
+      beforeAll(() => {
+        pool = new pg.Pool({ connectionString: db.connectionString, max: 2 });
+      });
+      afterAll(async () => {
+        await pool?.end();
+      });
+
+      it('stores 20 concurrent puts (more than one statement holds) byte for byte, each resolving only once written', async () => {
+        const store = pooled();
+        const mailbox = newMailbox();
+        const batch = Array.from({ length: 20 }, () => newBlob(mailbox));
+        await Promise.all(
+          batch.map(async (b) => {
+            await store.put(b);
+            // Resolved means committed: another connection sees the row at once.
+            expect((await sql('SELECT 1 FROM blobs WHERE id = $1', [b.id])).length).toBe(1);
+          }),
+        );
+        const fetched = [];
+        for (let i = 0; i < batch.length; i += 8)
+          fetched.push(
+            ...(await store.fetch(
+              mailbox,
+              batch.slice(i, i + 8).map((b) => b.id),
+            )),
+          );
+        expect(fetched).toHaveLength(20);
+        for (const b of batch) expect(Buffer.from(fetched.find((f) => f.id === b.id)!.bytes).equals(Buffer.from(b.bytes))).toBe(true);
+      });
+
+      it('answers Conflict to the put whose id exists, and to the second of two puts sharing an id in one statement, without failing the others', async () => {
+        const store = pooled();
+        const mailbox = newMailbox();
+        const existing = newBlob(mailbox);
+        await store.put(existing);
+        const twin = newBlob(mailbox);
+        const others = Array.from({ length: 6 }, () => newBlob(mailbox));
+        // Queued together: the first two statements take four rows each, the rest waits and groups.
+        const outcomes = await Promise.allSettled([
+          ...others.slice(0, 3).map((b) => store.put(b)),
+          store.put({ ...newBlob(mailbox), id: existing.id }),
+          store.put(twin),
+          store.put({ ...newBlob(mailbox), id: twin.id }),
+          ...others.slice(3).map((b) => store.put(b)),
+        ]);
+        const codes = outcomes.map((o) => (o.status === 'fulfilled' ? 'stored' : (o.reason as CircleError).code));
+        expect(codes).toEqual([
+          'stored',
+          'stored',
+          'stored',
+          ErrorCode.Conflict,
+          'stored',
+          ErrorCode.Conflict,
+          'stored',
+          'stored',
+          'stored',
+        ]);
+        const [kept] = await store.fetch(mailbox, [twin.id]);
+        expect(Buffer.from(kept!.bytes).equals(Buffer.from(twin.bytes))).toBe(true);
+        expect(await store.count()).toBe(8);
+      });
+
+      it('rejects every put of a statement that fails, and stores nothing of it', async () => {
+        const store = pooled();
+        const mailbox = newMailbox();
+        await sql(`ALTER TABLE blobs ADD CONSTRAINT test_refuse_mailbox CHECK (mailbox <> '${mailbox}')`);
+        try {
+          const outcomes = await Promise.allSettled(Array.from({ length: 3 }, () => store.put(newBlob(mailbox))));
+          expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
+          await store.put(newBlob(newMailbox())); // the store keeps working after a failed statement
+        } finally {
+          await sql('ALTER TABLE blobs DROP CONSTRAINT test_refuse_mailbox');
+        }
+        expect(await store.count()).toBe(1);
+      });
+    });
+
   describe('Allowlist', () => {
     const entry = () => {
       const keyHash = newKeyHash();

@@ -14,5 +14,6 @@
 export { openDatabase, openOrAttachDatabase, type Database, type OpenDatabaseOptions } from './database.js';
 export { applyMigrations, type MigrationResult } from './migrate.js';
 export { createPrismaClient, type PrismaClient } from './prisma.js';
+export { INSERT_STATEMENTS } from './group-insert.js';
 export { BlobStore, type BlobOwnership, type BlobPage, type BlobSummary, type NewBlob, type StoredBlob } from './blob-store.js';
 export { Allowlist, type AllowlistSeed, type AllowlistStatus } from './allowlist.js';
