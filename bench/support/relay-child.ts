@@ -1,10 +1,12 @@
 /**
- * Runs a server for a benchmark in a child process, the way `npm run relay` runs the relay
- * (TypeScript through tsx), but as `node --import tsx` so that the pid is the server's own
- * Node process and not a tsx wrapper: its CPU time and memory are read from /proc.
+ * Runs a server for a benchmark in a child process the way `npm run relay` runs the relay:
+ * `node RELAY_NODE_FLAGS --import tsx`, so that the pid is the server's own Node process and
+ * its CPU time and memory are read from /proc. The bare forwarder gets the same flags: the two
+ * servers differ only in what they do.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { RELAY_NODE_FLAGS } from '@circle/relay-server';
 import { cpuMsOf, memoryOf } from './proc.js';
 
 export interface ServerChild {
@@ -29,7 +31,7 @@ export const spawnRelay = (env: Record<string, string>) => spawnServer(entry('re
 export const spawnBareForwarder = () => spawnServer(entry('bare-forwarder.ts'), {});
 
 async function spawnServer(script: string, env: Record<string, string>): Promise<ServerChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...RELAY_NODE_FLAGS, '--import', 'tsx', script], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,13 +2,14 @@
  * The relay as a real child process (`relay-server/src/main.ts`, as `npm run relay` runs it),
  * for tests that kill it, restart it, or run several side by side.
  *
- * It runs as `node --import tsx main.ts`, one process. The `tsx` binary would start the relay
+ * It runs as `node RELAY_NODE_FLAGS --import tsx main.ts`, one process. The `tsx` binary would start the relay
  * as a grandchild and relay signals to it: SIGKILL cannot be relayed, so killing the wrapper
  * would leave the real relay running (and holding its port).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { RELAY_NODE_FLAGS } from '../../src/node-flags.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -61,7 +62,7 @@ export async function spawnRelay(opts: SpawnRelayOptions): Promise<RelayProcess>
     LOG_LEVEL: 'warn',
     ...opts.env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'relay-server/src/main.ts'], {
+  const child = spawn(process.execPath, [...RELAY_NODE_FLAGS, '--import', 'tsx', 'relay-server/src/main.ts'], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
