@@ -104,10 +104,15 @@ async function generateEphemeral(): Promise<EphemeralPair> {
   return { privateKey: pair.privateKey, publicKey: new Uint8Array(await subtle.exportKey('raw', pair.publicKey)) };
 }
 
+/** Refills after the current task: key generation must not compete with the seal that took a pair. */
 function refillEphemeralPool(): void {
   if (refilling) return;
   refilling = true;
-  void (async () => {
+  setTimeout(() => void refill(), 0);
+}
+
+function refill(): Promise<void> {
+  return (async () => {
     try {
       while (ephemeralPool.length < EPHEMERAL_POOL_SIZE) ephemeralPool.push(await generateEphemeral());
     } finally {
