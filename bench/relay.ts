@@ -26,10 +26,10 @@ import {
   toHex,
 } from '@circle/protocol';
 import type { RelayConnection } from '@circle/desktop-app/core';
-import { applyMigrations } from '@circle/relay-server';
 import { startPostgres } from '../relay-server/test/support/postgres.js';
 import { connectMember, makeCircleAt, makeMembers, seedAllowlist, type BenchMember } from './support/members.js';
 import { parentOf, treeCpuMs } from './support/proc.js';
+import { RELAY_NODE_FLAGS } from '../relay-server/src/node-flags.js';
 import { spawnBareForwarder, spawnRelay, type ServerChild } from './support/relay-child.js';
 import { median, ms, percentile, sample } from './stats.js';
 
@@ -67,12 +67,14 @@ function randomFrame(): Uint8Array {
 try {
   const postgres = await startPostgres();
   later(() => postgres.stop());
-  await applyMigrations(postgres.url);
+  // The relay migrates the database as it starts; this process stays a client (no relay code loaded).
+  const relay = await spawnRelay({ DATABASE_URL: postgres.url, ...LIMITS });
+  later(() => relay.stop());
   const admin = new pg.Pool({ connectionString: postgres.url, max: IN_FLIGHT });
   later(() => admin.end());
   const version = (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
   console.log(
-    `relay benchmark (Node ${process.version}, PostgreSQL ${version} started by the bench; relay and bare server each in its own process under tsx)`,
+    `relay benchmark (Node ${process.version}, PostgreSQL ${version} started by the bench; relay and bare server each in its own process: node ${RELAY_NODE_FLAGS.join(' ')} --import tsx, as npm run relay)`,
   );
   console.log(
     `relay for (a) and (b) started with ${Object.entries(LIMITS)
@@ -80,8 +82,6 @@ try {
       .join(' ')}: throughput is measured, not the rate limiter or quota`,
   );
 
-  const relay = await spawnRelay({ DATABASE_URL: postgres.url, ...LIMITS });
-  later(() => relay.stop());
   const latency = await measureLatency(relay, admin);
   const store = await measureStore(relay, admin);
   await relay.stop();

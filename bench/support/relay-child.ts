@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { RELAY_NODE_FLAGS } from '@circle/relay-server';
+import { RELAY_NODE_FLAGS } from '../../relay-server/src/node-flags.js';
 import { cpuMsOf, memoryOf } from './proc.js';
 
 export interface ServerChild {

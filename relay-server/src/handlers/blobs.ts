@@ -38,8 +38,10 @@ export const putBlob: Handler<'blob:put'> = async (p, socket, parts) => {
 
 export function pushLocally(parts: RelayParts, mailbox: string, blob: { id: string; expiresAt: number; bytes: Uint8Array }): void {
   const room = mailboxRoom(mailbox);
+  const sockets = parts.io.of('/').adapter.rooms.get(room)?.size ?? 0;
+  if (sockets === 0) return; // recipient offline here: Socket.IO would encode the packet for nobody
   parts.io.local.to(room).emit('blob:new', blob);
-  parts.metrics.blobsDeliveredLive.inc('', parts.io.of('/').adapter.rooms.get(room)?.size ?? 0);
+  parts.metrics.blobsDeliveredLive.inc('', sockets);
 }
 
 /** Another relay node stored a blob: deliver it to this node's sockets for that mailbox. */
