@@ -8,7 +8,16 @@ import pg from 'pg';
 import type { RelayConfig } from './config.js';
 import type { Logger } from './observability/log.js';
 import { createRelay, type Relay } from './server.js';
-import { Allowlist, BlobStore, INSERT_STATEMENTS, applyMigrations, createPrismaClient, openDatabase, type Database, type PrismaClient } from './store/index.js';
+import {
+  Allowlist,
+  BlobStore,
+  INSERT_STATEMENTS,
+  applyMigrations,
+  createPrismaClient,
+  openDatabase,
+  type Database,
+  type PrismaClient,
+} from './store/index.js';
 import { startSweeper, type Sweeper } from './worker/sweeper.js';
 
 export interface RelayStack {
@@ -38,14 +47,15 @@ export async function startRelayStack(opts: StartRelayStackOptions): Promise<Rel
   const clock = opts.clock ?? Date.now;
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.CIRCLE_DATA_DIR });
   let adapterPool: pg.Pool | undefined;
-  let insertPool: pg.Pool | undefined;
+  let bytesPool: pg.Pool | undefined;
   try {
     const { applied } = await applyMigrations(db.connectionString);
     if (applied.length > 0) logger.info('database migrated', { migrations: applied.length });
     const prisma = createPrismaClient(db);
-    // External PostgreSQL: blob inserts take node-postgres directly (see BlobStore).
-    insertPool = db.embedded ? undefined : new pg.Pool({ connectionString: db.connectionString, max: INSERT_STATEMENTS });
-    const blobs = new BlobStore(prisma, () => new Date(clock()), insertPool);
+    // External PostgreSQL: blob inserts and fetches take node-postgres directly (see BlobStore);
+    // inserts use at most INSERT_STATEMENTS of these connections, so fetches are never starved.
+    bytesPool = db.embedded ? undefined : new pg.Pool({ connectionString: db.connectionString, max: INSERT_STATEMENTS + 2 });
+    const blobs = new BlobStore(prisma, () => new Date(clock()), bytesPool);
     const allowlist = new Allowlist(prisma);
     if (config.RELAY_CLUSTER === 'postgres') {
       adapterPool = new pg.Pool({ connectionString: db.connectionString, max: 4 });
@@ -59,8 +69,14 @@ export async function startRelayStack(opts: StartRelayStackOptions): Promise<Rel
       logger,
       clock,
       revocationCheckMs: opts.revocationCheckMs,
-      databaseReachable: () => prisma.$queryRaw`SELECT 1`.then(() => true, () => false),
-      installAdapter: pool ? (io) => io.adapter(createAdapter(pool, { errorHandler: (e) => logger.warn('cluster adapter error', { error: e.message }) })) : undefined,
+      databaseReachable: () =>
+        prisma.$queryRaw`SELECT 1`.then(
+          () => true,
+          () => false,
+        ),
+      installAdapter: pool
+        ? (io) => io.adapter(createAdapter(pool, { errorHandler: (e) => logger.warn('cluster adapter error', { error: e.message }) }))
+        : undefined,
     });
     const { port, url } = await relay.listen();
     const sweeper = config.WORKER_IN_PROCESS
@@ -80,14 +96,14 @@ export async function startRelayStack(opts: StartRelayStackOptions): Promise<Rel
         await sweeper?.stop();
         await relay.close();
         await pool?.end();
-        await insertPool?.end();
+        await bytesPool?.end();
         await prisma.$disconnect();
         await db.close();
       },
     };
   } catch (err) {
     await adapterPool?.end();
-    await insertPool?.end();
+    await bytesPool?.end();
     await db.close();
     throw err;
   }

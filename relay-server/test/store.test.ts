@@ -390,6 +390,25 @@ describe.each(databaseKinds)('store on $name', (kind) => {
         expect(await store.count()).toBe(8);
       });
 
+      it("fetches through the pool only this mailbox's unexpired blobs, in id order, each once", async () => {
+        const store = pooled();
+        const [mine, theirs] = [newMailbox(), newMailbox()];
+        const fresh = [newBlob(mine), newBlob(mine), newBlob(mine)];
+        const expired = newBlob(mine, new Date(T0.getTime() + HOUR));
+        const foreign = newBlob(theirs);
+        for (const b of [...fresh, expired, foreign]) await store.put(b);
+        now = new Date(T0.getTime() + 2 * HOUR);
+        const ids = [fresh[2]!.id, expired.id, foreign.id, fresh[0]!.id, fresh[0]!.id, fresh[1]!.id];
+        const fetched = await store.fetch(mine, ids);
+        expect(fetched.map((f) => f.id)).toEqual(fresh.map((b) => b.id).sort());
+        for (const f of fetched) {
+          const sent = fresh.find((b) => b.id === f.id)!;
+          expect(f.expiresAt).toBe(sent.expiresAt.getTime());
+          expect(Buffer.from(f.bytes).equals(Buffer.from(sent.bytes))).toBe(true);
+        }
+        expect(await store.fetch(theirs, [fresh[0]!.id])).toEqual([]);
+      });
+
       it('rejects every put of a statement that fails, and stores nothing of it', async () => {
         const store = pooled();
         const mailbox = newMailbox();
