@@ -88,6 +88,27 @@ describe('relay authentication refuses', () => {
     expect(replay.error?.code).toBe(ErrorCode.ChallengeInvalid);
   });
 
+  it('a replayed response whose challenge is spelled differently (same 32 bytes, other base64url padding bits)', async () => {
+    const auth = await authFor(0);
+    const first = await rawConnect(auth);
+    expect(first.socket?.connected).toBe(true);
+    first.socket!.close();
+    // 43 characters carry 258 bits: the last character's two low bits are free.
+    const last = auth.challenge.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelled = auth.challenge.slice(0, -1) + alphabet[alphabet.indexOf(last) ^ 1]!;
+    expect(Buffer.from(fromBase64Url(respelled)).equals(Buffer.from(fromBase64Url(auth.challenge)))).toBe(true);
+    expect((await rawConnect({ ...auth, challenge: respelled })).error?.code).toBe(ErrorCode.ChallengeInvalid);
+  });
+
+  it('nothing to a member because of a flood of challenge requests: a challenge fetched before 12,000 others still works', async () => {
+    const early = await challenge();
+    for (let sent = 0; sent < 12_000; sent += 200) await Promise.all(Array.from({ length: 200 }, () => challenge()));
+    const r = await rawConnect(await authFor(0, relay.url, early));
+    expect(r.socket?.connected).toBe(true);
+    r.socket!.close();
+  });
+
   it('a response signed for another relay origin', async () => {
     const r = await rawConnect(await authFor(0, 'https://evil.example'));
     expect(r.error?.code).toBe(ErrorCode.BadSignature);
