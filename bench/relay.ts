@@ -77,7 +77,7 @@ try {
   later(() => admin.end());
   const version = (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
   console.log(
-    `relay benchmark (Node ${process.version}, PostgreSQL ${version} started by the bench; relay and bare server each in its own process: node ${RELAY_NODE_FLAGS.join(' ')} --import tsx, as npm run relay)`,
+    `relay benchmark (Node ${process.version}, PostgreSQL ${version} started by the bench; relay and bare server each in its own process under node ${RELAY_NODE_FLAGS.join(' ')}: the relay bundle as npm run relay runs it, the bare forwarder through tsx)`,
   );
   console.log(
     `relay for (a) and (b) started with ${Object.entries(LIMITS)

@@ -1,11 +1,13 @@
 /**
- * Runs a server for a benchmark in a child process the way `npm run relay` runs the relay:
- * `node RELAY_NODE_FLAGS --import tsx`, so that the pid is the server's own Node process and
- * its CPU time and memory are read from /proc. The bare forwarder gets the same flags: the two
- * servers differ only in what they do.
+ * Runs a server for a benchmark in its own Node process, so that its CPU time and memory are
+ * read from /proc: the relay as `npm run relay` runs it (the bundle from build-relay.ts under
+ * `node RELAY_NODE_FLAGS`), and the bare forwarder under the same flags through tsx (the
+ * loader costs memory, not CPU per message).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { RELAY_ENTRY, buildRelay } from '../../relay-server/scripts/build-relay.js';
 import { RELAY_NODE_FLAGS } from '../../relay-server/src/node-flags.js';
 import { cpuMsOf, memoryOf } from './proc.js';
 
@@ -22,16 +24,25 @@ export interface ServerChild {
 }
 
 const READY_TIMEOUT_MS = 60_000;
-const entry = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
+/** The relay's own start-up log line (LOG_LEVEL=info logs only start and stop). */
+const RELAY_LISTENING = /"msg":"relay listening","port":(\d+)/;
+const FORWARDER_READY = /ready (\d+)/;
+let built: Promise<void> | undefined;
 
-/** The relay stack (bench/support/relay-process.ts) with `env` on top of DATABASE_URL-style config. */
-export const spawnRelay = (env: Record<string, string>) => spawnServer(entry('relay-process.ts'), env);
+/** The relay with `env` on top of PORT=0, HOST=127.0.0.1; built once per bench run. */
+export async function spawnRelay(env: Record<string, string>): Promise<ServerChild> {
+  await (built ??= buildRelay());
+  // cwd elsewhere: the relay must not pick up a developer's .env from the repository.
+  return spawnServer([RELAY_ENTRY], { LOG_LEVEL: 'info', ...env }, RELAY_LISTENING, tmpdir());
+}
 
 /** The bare Socket.IO forwarder (bench/support/bare-forwarder.ts). */
-export const spawnBareForwarder = () => spawnServer(entry('bare-forwarder.ts'), {});
+export const spawnBareForwarder = () =>
+  spawnServer(['--import', 'tsx', fileURLToPath(new URL('./bare-forwarder.ts', import.meta.url))], {}, FORWARDER_READY);
 
-async function spawnServer(script: string, env: Record<string, string>): Promise<ServerChild> {
-  const child = spawn(process.execPath, [...RELAY_NODE_FLAGS, '--import', 'tsx', script], {
+async function spawnServer(args: string[], env: Record<string, string>, ready: RegExp, cwd = process.cwd()): Promise<ServerChild> {
+  const child = spawn(process.execPath, [...RELAY_NODE_FLAGS, ...args], {
+    cwd,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -41,7 +52,7 @@ async function spawnServer(script: string, env: Record<string, string>): Promise
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   try {
-    const port = await waitReady(child, () => stderr);
+    const port = await waitReady(child, ready, () => stderr);
     return {
       pid: child.pid!,
       port,
@@ -60,18 +71,20 @@ async function spawnServer(script: string, env: Record<string, string>): Promise
   }
 }
 
-function waitReady(child: ChildProcess, stderr: () => string): Promise<number> {
+function waitReady(child: ChildProcess, ready: RegExp, stderr: () => string): Promise<number> {
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`server process not ready in ${READY_TIMEOUT_MS} ms\n${stderr()}`)), READY_TIMEOUT_MS);
-    child.stdout!.on('data', (d: Buffer) => {
+    const onData = (d: Buffer) => {
       out += d.toString();
-      const m = /ready (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
+      const m = ready.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      // Keep draining the pipe (a full pipe would stall the server) without keeping the text.
+      child.stdout!.off('data', onData).on('data', () => undefined);
+      resolve(Number(m[1]));
+    };
+    child.stdout!.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server process exited (${code}) before it was ready\n${stderr()}`));

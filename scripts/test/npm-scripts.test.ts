@@ -9,9 +9,15 @@ import { REPO_ROOT } from './run-script.js';
 const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 describe('npm scripts', () => {
-  it('`npm run relay` starts one Node process with RELAY_NODE_FLAGS, then the tsx loader and the relay entry', () => {
-    const start = scripts.relay!.split('&&').at(-1)!.trim();
-    expect(start).toBe(['node', ...RELAY_NODE_FLAGS, '--import', 'tsx', 'relay-server/src/main.ts'].join(' '));
+  it('`npm run relay` builds the relay, then starts the bundle in one Node process with RELAY_NODE_FLAGS', () => {
+    const steps = scripts.relay!.split('&&').map((s) => s.trim());
+    expect(steps.at(-2)).toBe('tsx relay-server/scripts/build-relay.ts');
+    expect(steps.at(-1)).toBe(['node', ...RELAY_NODE_FLAGS, 'relay-server/dist/main.mjs'].join(' '));
+  });
+
+  it('`npm run worker` builds the relay, then starts the worker bundle', () => {
+    const steps = scripts.worker!.split('&&').map((s) => s.trim());
+    expect(steps.slice(-2)).toEqual(['tsx relay-server/scripts/build-relay.ts', 'node relay-server/dist/worker.mjs']);
   });
 
   it('RELAY_NODE_FLAGS are flags this Node accepts', () => {

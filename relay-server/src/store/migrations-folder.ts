@@ -4,13 +4,24 @@
  * so the relay migrates correctly whichever folder it is started from.
  */
 import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MigrationDirectory, MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { SchemaSource } from './schema-engine.js';
 
-/** `<repo>/prisma`, from `relay-server/src/store/`. */
-export const PRISMA_DIR = fileURLToPath(new URL('../../../prisma/', import.meta.url));
+/**
+ * `<repo>/prisma`: the nearest `prisma/schema.prisma` above this module, which is
+ * `relay-server/src/store/` from source and `relay-server/dist/` in the bundled relay.
+ */
+export const PRISMA_DIR = findPrismaDir(dirname(fileURLToPath(import.meta.url)));
+
+function findPrismaDir(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'prisma', 'schema.prisma'))) return join(dir, 'prisma');
+    if (dirname(dir) === dir) throw new Error(`no prisma/schema.prisma above ${from}`);
+  }
+}
 export const SCHEMA_PATH = join(PRISMA_DIR, 'schema.prisma');
 export const MIGRATIONS_DIR = join(PRISMA_DIR, 'migrations');
 

@@ -1,10 +1,11 @@
 /**
- * The relay as a real child process (`relay-server/src/main.ts`, as `npm run relay` runs it),
- * for tests that kill it, restart it, or run several side by side.
+ * The relay as a real child process (`relay-server/src/main.ts`, the entry `npm run relay`
+ * bundles; relay-bundle.test.ts runs the bundle itself), for tests that kill it, restart it,
+ * or run several side by side.
  *
- * It runs as `node RELAY_NODE_FLAGS --import tsx main.ts`, one process. The `tsx` binary would start the relay
- * as a grandchild and relay signals to it: SIGKILL cannot be relayed, so killing the wrapper
- * would leave the real relay running (and holding its port).
+ * It runs from source as `node RELAY_NODE_FLAGS --import tsx main.ts`, one process. The `tsx`
+ * binary would start the relay as a grandchild and relay signals to it: SIGKILL cannot be
+ * relayed, so killing the wrapper would leave the real relay running (and holding its port).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
