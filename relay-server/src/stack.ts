@@ -39,6 +39,9 @@ export interface StartRelayStackOptions {
   revocationCheckMs?: number;
 }
 
+/** How long a blob statement may wait for a connection, run on the server, and take end to end. */
+const DATABASE_TIMEOUTS = { connectionTimeoutMillis: 5_000, statement_timeout: 10_000, query_timeout: 15_000 };
+
 /** The adapter's table for payloads too large for NOTIFY (live call signalling between nodes). */
 const ADAPTER_TABLE_SQL = `CREATE TABLE IF NOT EXISTS socket_io_attachments (id bigserial UNIQUE, created_at timestamptz DEFAULT NOW(), payload bytea)`;
 
@@ -54,7 +57,10 @@ export async function startRelayStack(opts: StartRelayStackOptions): Promise<Rel
     const prisma = createPrismaClient(db);
     // External PostgreSQL: blob inserts and fetches take node-postgres directly (see BlobStore);
     // inserts use at most INSERT_STATEMENTS of these connections, so fetches are never starved.
-    bytesPool = db.embedded ? undefined : new pg.Pool({ connectionString: db.connectionString, max: INSERT_STATEMENTS + 2 });
+    // Timeouts: a stalled PostgreSQL fails puts (clients retry) instead of holding their blobs.
+    bytesPool = db.embedded
+      ? undefined
+      : new pg.Pool({ connectionString: db.connectionString, max: INSERT_STATEMENTS + 2, ...DATABASE_TIMEOUTS });
     const blobs = new BlobStore(prisma, () => new Date(clock()), bytesPool);
     const allowlist = new Allowlist(prisma);
     if (config.RELAY_CLUSTER === 'postgres') {

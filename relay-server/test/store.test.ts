@@ -20,6 +20,7 @@ import {
   type PrismaClient,
 } from '../src/store/index.js';
 import { lockDataDir } from '../src/store/data-dir-lock.js';
+import { INSERT_STATEMENTS, MAX_WAITING_ROWS } from '../src/store/group-insert.js';
 import { databaseKinds } from './support/databases.js';
 
 const HOUR = 3_600_000;
@@ -407,6 +408,50 @@ describe.each(databaseKinds)('store on $name', (kind) => {
           expect(Buffer.from(f.bytes).equals(Buffer.from(sent.bytes))).toBe(true);
         }
         expect(await store.fetch(theirs, [fresh[0]!.id])).toEqual([]);
+      });
+
+      it('while PostgreSQL is stalled, answers Unavailable at once beyond MAX_WAITING_ROWS waiting rows, and stores every accepted put once it moves', async () => {
+        const store = pooled();
+        const mailbox = newMailbox();
+        const locker = new pg.Client({ connectionString: db.connectionString });
+        await locker.connect();
+        await locker.query('BEGIN; LOCK TABLE blobs IN ACCESS EXCLUSIVE MODE');
+        // Puts arrive one by one: each of the first INSERT_STATEMENTS starts a statement (which the
+        // lock holds), the next MAX_WAITING_ROWS wait, and the rest are refused.
+        const accepted = INSERT_STATEMENTS + MAX_WAITING_ROWS;
+        const puts = Array.from({ length: accepted + 20 }, () => newBlob(mailbox));
+        const outcomes = puts.map((b) =>
+          store.put(b).then(
+            () => 'stored',
+            (e: unknown) => (e as CircleError).code,
+          ),
+        );
+        // The overflow is refused while the table is still locked, without waiting for it.
+        expect(await Promise.all(outcomes.slice(accepted))).toEqual(Array.from({ length: 20 }, () => ErrorCode.Unavailable));
+        await locker.query('COMMIT');
+        await locker.end();
+        expect(new Set(await Promise.all(outcomes.slice(0, accepted)))).toEqual(new Set(['stored']));
+        expect(await store.count()).toBe(accepted);
+      });
+
+      it('answers Unavailable (which clients retry) when PostgreSQL does not answer within the statement timeout, for put and fetch', async () => {
+        const impatient = new pg.Pool({ connectionString: db.connectionString, max: 2, statement_timeout: 300 });
+        const store = new BlobStore(prisma, clock, impatient);
+        const mailbox = newMailbox();
+        const kept = newBlob(mailbox);
+        await store.put(kept);
+        const locker = new pg.Client({ connectionString: db.connectionString });
+        await locker.connect();
+        try {
+          await locker.query('BEGIN; LOCK TABLE blobs IN ACCESS EXCLUSIVE MODE');
+          await expectCircleError(store.put(newBlob(mailbox)), ErrorCode.Unavailable);
+          await expectCircleError(store.fetch(mailbox, [kept.id]), ErrorCode.Unavailable);
+        } finally {
+          await locker.query('ROLLBACK');
+          await locker.end();
+          await impatient.end();
+        }
+        expect(await store.count()).toBe(1);
       });
 
       it('rejects every put of a statement that fails, and stores nothing of it', async () => {

@@ -8,6 +8,7 @@ import { BLOB_BYTES, CircleError, ErrorCode } from '@circle/protocol';
 import { Prisma, type PrismaClient } from './generated/client.js';
 import { assertBlobId, assertDeleteProofHash, assertMailbox, assertPositiveInteger, assertValidDate } from './input-checks.js';
 import { GroupInsert } from './group-insert.js';
+import { retryableDatabaseError } from './db-errors.js';
 
 export interface NewBlob {
   id: string;
@@ -107,12 +108,16 @@ export class BlobStore {
     for (const id of ids) assertBlobId(id, 'blob:fetch');
     if (ids.length === 0) return [];
     if (this.pool) {
-      const { rows } = await this.pool.query<{ id: string; expires_at: Date; bytes: Buffer }>(FETCH_SQL, [
-        mailbox,
-        [...new Set(ids)],
-        this.now(),
-      ]);
-      return rows.map((r) => ({ id: r.id, expiresAt: r.expires_at.getTime(), bytes: r.bytes }));
+      try {
+        const { rows } = await this.pool.query<{ id: string; expires_at: Date; bytes: Buffer }>(FETCH_SQL, [
+          mailbox,
+          [...new Set(ids)],
+          this.now(),
+        ]);
+        return rows.map((r) => ({ id: r.id, expiresAt: r.expires_at.getTime(), bytes: r.bytes }));
+      } catch (err) {
+        throw retryableDatabaseError(err, 'blob:fetch');
+      }
     }
     const rows = await this.prisma.blob.findMany({
       where: { mailbox, id: { in: [...new Set(ids)] }, expiresAt: { gt: this.now() } },

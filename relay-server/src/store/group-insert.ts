@@ -8,6 +8,7 @@
  */
 import type { Pool } from 'pg';
 import { CircleError, ErrorCode } from '@circle/protocol';
+import { retryableDatabaseError } from './db-errors.js';
 
 export interface BlobRow {
   id: string;
@@ -32,6 +33,12 @@ const COLUMNS = 5;
  */
 export const INSERT_STATEMENTS = 2;
 const ROWS_PER_STATEMENT = 4;
+/**
+ * Rows that may wait for a statement (16 MiB of blobs). Past it the relay answers Unavailable
+ * at once, and clients retry shortly: when PostgreSQL stalls, memory stays bounded instead of
+ * filling with blobs that cannot be written.
+ */
+export const MAX_WAITING_ROWS = 256;
 
 /** `INSERT ... VALUES ($1..$5), ($6..$10), ... ON CONFLICT (id) DO NOTHING RETURNING id` for `rows` rows. */
 function insertSql(rows: number): string {
@@ -43,6 +50,8 @@ function insertSql(rows: number): string {
 }
 
 const conflict = () => new CircleError(ErrorCode.Conflict, 'blob:put', 'a blob with this id already exists');
+const backlogged = () =>
+  new CircleError(ErrorCode.Unavailable, 'blob:put', 'the relay cannot write blobs as fast as they arrive: retry in a moment');
 
 export class GroupInsert {
   private readonly queue: Waiting[] = [];
@@ -55,8 +64,9 @@ export class GroupInsert {
     private readonly maxRows = ROWS_PER_STATEMENT,
   ) {}
 
-  /** Resolves once the row is committed; rejects with Conflict if its id is taken. */
+  /** Resolves once the row is committed; rejects with Conflict if its id is taken, Unavailable if too many rows wait. */
   insert(row: BlobRow): Promise<void> {
+    if (this.queue.length >= MAX_WAITING_ROWS) return Promise.reject(backlogged());
     return new Promise((resolve, reject) => {
       this.queue.push({ row, resolve, reject });
       this.drain();
@@ -87,7 +97,8 @@ export class GroupInsert {
       const { rows } = await this.pool.query<{ id: string }>(sql, params);
       inserted = new Set(rows.map((r) => r.id.toLowerCase()));
     } catch (err) {
-      for (const w of batch) w.reject(err);
+      const reason = retryableDatabaseError(err, 'blob:put');
+      for (const w of batch) w.reject(reason);
       return;
     }
     // An id is claimed once: the first row that carries it was stored, any other is a Conflict.
