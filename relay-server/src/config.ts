@@ -2,6 +2,7 @@
  * Relay configuration from the environment (and `.env`), validated at start. A bad value
  * stops the relay with one line naming the variable, never a stack trace.
  */
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { validateRelayUrl } from '@circle/protocol';
 
@@ -51,4 +52,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): RelayConfig {
   if (config.RELAY_CLUSTER === 'postgres' && !config.DATABASE_URL) throw new ConfigError('invalid RELAY_CLUSTER: postgres clustering needs DATABASE_URL');
   if (Boolean(config.TURN_SECRET) !== Boolean(config.TURN_URLS)) throw new ConfigError('invalid TURN_SECRET/TURN_URLS: set both or neither');
   return config;
+}
+
+/**
+ * For the relay's and the worker's entry points: reads `.env` from the working directory if
+ * there is one (process variables win), then the config; a bad variable ends the process with
+ * one line naming it (exit 2).
+ */
+export function loadConfigOrExit(processName: string): RelayConfig {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    process.stderr.write(`${processName}: ${err instanceof ConfigError ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
 }

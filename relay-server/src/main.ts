@@ -1,18 +1,9 @@
 /** npm run relay: the composition root. Reads env (and .env), starts the stack, stops on SIGTERM. */
-import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfigOrExit } from './config.js';
 import { createLogger } from './observability/log.js';
 import { startRelayStack } from './stack.js';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (err) {
-  process.stderr.write(`relay: ${err instanceof ConfigError ? err.message : String(err)}\n`);
-  process.exit(2);
-}
+const config = loadConfigOrExit('relay');
 const logger = createLogger(config.LOG_LEVEL);
 try {
   const stack = await startRelayStack({ config, logger });

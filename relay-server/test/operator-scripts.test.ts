@@ -9,7 +9,7 @@ import { CircleClient } from '@circle/desktop-app/core';
 import { runScript, type ScriptResult } from '../../scripts/test/run-script.js';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
 import { eventually, startTestRelay, type TestRelay } from './support/relay-harness.js';
-import { freePort } from './support/relay-process.js';
+import { freePort } from './support/free-port.js';
 import { runScriptTimed } from './support/timed-script.js';
 
 interface AllowlistJson {

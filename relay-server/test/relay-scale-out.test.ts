@@ -4,7 +4,8 @@ import type { CircleClient, Contact } from '@circle/desktop-app/core';
 import { countTextsByMessageId, generateCircle, seedAllowlist, type MemberCircle } from './support/member-circle.js';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
 import { eventually } from './support/relay-harness.js';
-import { freePort, spawnRelay, type RelayProcess } from './support/relay-process.js';
+import { freePort } from './support/free-port.js';
+import { spawnRelay, type RelayProcess } from './support/relay-process.js';
 
 const direct: Conversation = { kind: 'direct' };
 

@@ -108,17 +108,15 @@ async function generateEphemeral(): Promise<EphemeralPair> {
 function refillEphemeralPool(): void {
   if (refilling) return;
   refilling = true;
-  setTimeout(() => void refill(), 0);
+  setTimeout(() => void refill().catch(() => undefined), 0);
 }
 
-function refill(): Promise<void> {
-  return (async () => {
-    try {
-      while (ephemeralPool.length < EPHEMERAL_POOL_SIZE) ephemeralPool.push(await generateEphemeral());
-    } finally {
-      refilling = false;
-    }
-  })().catch(() => undefined);
+async function refill(): Promise<void> {
+  try {
+    while (ephemeralPool.length < EPHEMERAL_POOL_SIZE) ephemeralPool.push(await generateEphemeral());
+  } finally {
+    refilling = false;
+  }
 }
 
 async function takeEphemeral(): Promise<EphemeralPair> {

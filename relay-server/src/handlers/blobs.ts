@@ -23,9 +23,8 @@ export const putBlob: Handler<'blob:put'> = async (p, socket, parts) => {
   // not on the delivery path. Only the sender's ack waits for the write: an unacknowledged blob
   // is resent with the same id, and the recipient drops the id it already has (PROTOCOL.md §10.3).
   pushLocally(parts, p.to, { id: p.id, expiresAt, bytes: p.bytes });
-  const stored = parts.blobs.put({ id: p.id, mailbox: p.to, bytes: p.bytes, expiresAt: new Date(expiresAt), deleteProofHash: p.deleteProofHash });
   try {
-    await stored;
+    await parts.blobs.put({ id: p.id, mailbox: p.to, bytes: p.bytes, expiresAt: new Date(expiresAt), deleteProofHash: p.deleteProofHash });
   } catch (err) {
     parts.quota.release(p.to, BLOB_BYTES);
     throw err;

@@ -9,10 +9,9 @@ const QUERY_CANCELED = '57014';
  * and PostgreSQL's statement_timeout become Unavailable, which clients retry; anything else is
  * returned unchanged (an Internal error, logged by the relay).
  */
-export function retryableDatabaseError(err: unknown, operation: string): unknown {
+export function retryableDatabaseError(err: unknown, operation: string): Error {
   const e = err as { code?: unknown; message?: unknown };
   const timedOut = e.code === QUERY_CANCELED || (typeof e.message === 'string' && /timeout/i.test(e.message));
-  return timedOut
-    ? new CircleError(ErrorCode.Unavailable, operation, "the relay's database did not answer in time: retry in a moment")
-    : err;
+  if (timedOut) return new CircleError(ErrorCode.Unavailable, operation, "the relay's database did not answer in time: retry in a moment");
+  return err instanceof Error ? err : new Error(String(err));
 }

@@ -1,6 +1,6 @@
 /**
- * Group insert for blob rows on node-postgres: at most `maxStatements` INSERTs in flight; rows
- * that arrive meanwhile wait and go together in the next multi-row INSERT (up to `maxRows`).
+ * Group insert for blob rows on node-postgres: at most INSERT_STATEMENTS INSERTs in flight; rows
+ * that arrive meanwhile wait and go together in the next multi-row INSERT (up to ROWS_PER_STATEMENT).
  * A lone put is written at once; under load, one statement and one commit carry several
  * blobs, which saves PostgreSQL per-statement work and relay CPU per blob. Each caller learns
  * its own row's fate: stored, Conflict (its id exists, or an earlier row in the same statement
@@ -21,7 +21,7 @@ export interface BlobRow {
 interface Waiting {
   row: BlobRow;
   resolve: () => void;
-  reject: (err: unknown) => void;
+  reject: (err: Error) => void;
 }
 
 const COLUMNS = 5;
@@ -58,11 +58,7 @@ export class GroupInsert {
   private inFlight = 0;
   private readonly sql = new Map<number, string>();
 
-  constructor(
-    private readonly pool: Pool,
-    private readonly maxStatements = INSERT_STATEMENTS,
-    private readonly maxRows = ROWS_PER_STATEMENT,
-  ) {}
+  constructor(private readonly pool: Pool) {}
 
   /** Resolves once the row is committed; rejects with Conflict if its id is taken, Unavailable if too many rows wait. */
   insert(row: BlobRow): Promise<void> {
@@ -74,8 +70,8 @@ export class GroupInsert {
   }
 
   private drain(): void {
-    while (this.inFlight < this.maxStatements && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxRows);
+    while (this.inFlight < INSERT_STATEMENTS && this.queue.length > 0) {
+      const batch = this.queue.splice(0, ROWS_PER_STATEMENT);
       this.inFlight++;
       void this.write(batch).finally(() => {
         this.inFlight--;

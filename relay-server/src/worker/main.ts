@@ -1,18 +1,10 @@
 /** npm run worker: the expiry sweeper as its own process, against the same database as the relay. */
-import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfigOrExit } from '../config.js';
 import { createLogger } from '../observability/log.js';
 import { BlobStore, createPrismaClient, openDatabase } from '../store/index.js';
 import { startSweeper } from './sweeper.js';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (err) {
-  process.stderr.write(`worker: ${err instanceof ConfigError ? err.message : String(err)}\n`);
-  process.exit(2);
-}
+const config = loadConfigOrExit('worker');
 if (!config.DATABASE_URL) {
   process.stderr.write('worker: the embedded database is swept by the relay itself (WORKER_IN_PROCESS); set DATABASE_URL to run a separate worker\n');
   process.exit(2);

@@ -8,7 +8,6 @@
  * relayed, so killing the wrapper would leave the real relay running (and holding its port).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { RELAY_NODE_FLAGS } from '../../src/node-flags.js';
 
@@ -19,9 +18,8 @@ export interface RelayExit {
   signal: NodeJS.Signals | null;
 }
 
-export interface RelayProcess {
-  url: string;
-  port: number;
+/** A Node child process of a test: the relay, or the worker. */
+export interface NodeProcess {
   pid: number;
   child: ChildProcess;
   /** Resolves once the process has exited, with its exit code or the signal that ended it. */
@@ -34,44 +32,36 @@ export interface RelayProcess {
   stop(): Promise<RelayExit>;
 }
 
-/** A loopback port that was free a moment ago (the relay binds it next). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port assigned');
-  return address.port;
+export interface RelayProcess extends NodeProcess {
+  url: string;
+  port: number;
 }
+
+/** The relay from source; the bundle `npm run relay` starts is `[RELAY_ENTRY]` (build-relay.ts). */
+const RELAY_FROM_SOURCE = ['--import', 'tsx', 'relay-server/src/main.ts'];
 
 export interface SpawnRelayOptions {
   port: number;
   /** Added to a minimal environment: PORT, RELAY_PUBLIC_URL, LOG_LEVEL are set unless given here. */
   env?: Record<string, string>;
+  /** What `node RELAY_NODE_FLAGS` runs; the source entry by default. */
+  entry?: string[];
   startTimeoutMs?: number;
 }
 
-/** Starts main.ts on `port` and resolves once GET /health answers 200. */
-export async function spawnRelay(opts: SpawnRelayOptions): Promise<RelayProcess> {
-  const url = `http://localhost:${opts.port}`;
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'test',
-    PORT: String(opts.port),
-    RELAY_PUBLIC_URL: url,
-    LOG_LEVEL: 'warn',
-    ...opts.env,
-  };
-  const child = spawn(process.execPath, [...RELAY_NODE_FLAGS, '--import', 'tsx', 'relay-server/src/main.ts'], {
+/**
+ * Starts `node ...args` in the repository root with a minimal environment plus `env`. A test
+ * run that dies before its afterAll does not leave the process behind.
+ */
+export function spawnNode(args: string[], env: Record<string, string>): NodeProcess {
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  // A test run that dies before its afterAll must not leave a relay behind.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const exited = new Promise<RelayExit>((resolve) => {
@@ -82,10 +72,7 @@ export async function spawnRelay(opts: SpawnRelayOptions): Promise<RelayProcess>
   });
   let gone: RelayExit | undefined;
   void exited.then((e) => (gone = e));
-
-  const relay: RelayProcess = {
-    url,
-    port: opts.port,
+  return {
     pid: child.pid!,
     child,
     exited,
@@ -103,14 +90,26 @@ export async function spawnRelay(opts: SpawnRelayOptions): Promise<RelayProcess>
       return e;
     },
   };
+}
 
+/** Starts the relay on `port` and resolves once GET /health answers 200. */
+export async function spawnRelay(opts: SpawnRelayOptions): Promise<RelayProcess> {
+  const url = `http://localhost:${opts.port}`;
+  const proc = spawnNode([...RELAY_NODE_FLAGS, ...(opts.entry ?? RELAY_FROM_SOURCE)], {
+    PORT: String(opts.port),
+    RELAY_PUBLIC_URL: url,
+    LOG_LEVEL: 'warn',
+    ...opts.env,
+  });
+  let gone: RelayExit | undefined;
+  void proc.exited.then((e) => (gone = e));
   try {
     await waitForHealth(url, () => gone, opts.startTimeoutMs ?? 30_000);
   } catch (err) {
-    await relay.kill();
-    throw new Error(`${(err as Error).message}\n--- relay output ---\n${output.slice(-3000)}`, { cause: err });
+    await proc.kill();
+    throw new Error(`${(err as Error).message}\n--- relay output ---\n${proc.output().slice(-3000)}`, { cause: err });
   }
-  return relay;
+  return { ...proc, url, port: opts.port };
 }
 
 async function waitForHealth(url: string, exitedWith: () => RelayExit | undefined, timeoutMs: number): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../../../relay-server/test/support/free-port.js';
 import { randomBytes } from 'node:crypto';
 
 export interface Coturn {
@@ -14,17 +14,6 @@ export interface Coturn {
 }
 
 const TURNSERVER = '/usr/bin/turnserver';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startCoturn(): Promise<Coturn> {
   if (!existsSync(TURNSERVER)) throw new Error('coturn is not installed: apt-get install -y coturn');
