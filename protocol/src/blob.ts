@@ -9,7 +9,7 @@
  *
  * so the relay cannot tell a message from a file chunk, nor how long either is.
  */
-import { concatBytes } from './bytes.js';
+import { concatBytes, isAllZero } from './bytes.js';
 import { GCM_TAG_BYTES, KEY_BYTES } from './crypto/suite.js';
 import { CircleError, ErrorCode } from './errors.js';
 
@@ -64,6 +64,6 @@ export function unpad(padded: Uint8Array, operation: string): Uint8Array {
   if (padded.length < 4) throw invalid();
   const length = new DataView(padded.buffer, padded.byteOffset, 4).getUint32(0, false);
   if (length > padded.length - 4) throw invalid();
-  for (let i = 4 + length; i < padded.length; i++) if (padded[i] !== 0) throw invalid();
+  if (!isAllZero(padded.subarray(4 + length))) throw invalid();
   return padded.subarray(4, 4 + length);
 }

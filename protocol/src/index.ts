@@ -3,7 +3,7 @@ export * from './errors.js';
 export * from './bytes.js';
 export * from './labels.js';
 export * from './crypto/suite.js';
-export { nativeSuite } from './crypto/native.js';
+export { nativeSuite, webCryptoSuite } from './crypto/native.js';
 export { referenceSuite } from './crypto/reference.js';
 export * from './roster.js';
 export * from './identity-file.js';

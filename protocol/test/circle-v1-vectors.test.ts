@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeIdentityFile, fromHex, nativeSuite, referenceSuite, selfMember, type CryptoSuite } from '../src/index.js';
+import { decodeIdentityFile, fromHex, nativeSuite, referenceSuite, webCryptoSuite, selfMember, type CryptoSuite } from '../src/index.js';
 import { computeCircleV1Vectors } from './support/circle-v1-vectors.js';
 import frozen from './vectors/circle-v1.json' with { type: 'json' };
 
-describe.each<CryptoSuite>([nativeSuite, referenceSuite])('Circle v1 frozen vectors ($name suite)', (suite) => {
+describe.each<CryptoSuite>([nativeSuite, webCryptoSuite, referenceSuite])('Circle v1 frozen vectors ($name suite)', (suite) => {
   it('reproduces every frozen output byte for byte', async () => {
     expect(await computeCircleV1Vectors(suite)).toEqual(frozen.expected);
   });

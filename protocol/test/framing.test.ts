@@ -55,6 +55,16 @@ describe('chunking and padding', () => {
     const padded = padToSize(new Uint8Array([1, 2]), 64);
     padded[60] = 1;
     expect(() => unpad(padded, 't')).toThrow(/padding/);
+    // Any single non-zero byte of padding, at any alignment, at either end or in the middle.
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 120 }), fc.integer({ min: 1, max: 255 }), (offset, at, value) => {
+        const backing = new Uint8Array(offset + 136);
+        const view = backing.subarray(offset, offset + 128);
+        view.set(padToSize(new Uint8Array([7]), 128));
+        view[Math.min(127, 5 + at)] = value;
+        expect(() => unpad(view, 't')).toThrow(/padding/);
+      }),
+    );
     const lying = padToSize(new Uint8Array([1]), 64);
     lying[3] = 200;
     expect(() => unpad(lying, 't')).toThrow(/padding/);

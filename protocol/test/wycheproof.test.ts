@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, nativeSuite, referenceSuite, toHex, type CryptoSuite } from '../src/index.js';
+import { fromHex, nativeSuite, referenceSuite, webCryptoSuite, toHex, type CryptoSuite } from '../src/index.js';
 import { loadWycheproof } from './support/wycheproof.js';
 
 const hex = (v: unknown) => fromHex(String(v));
 
-describe.each<CryptoSuite>([nativeSuite, referenceSuite])('Wycheproof through our $name wrappers', (suite) => {
+describe.each<CryptoSuite>([nativeSuite, webCryptoSuite, referenceSuite])('Wycheproof through our $name wrappers', (suite) => {
   it('AES-256-GCM (96-bit IV, 128-bit tag groups)', async () => {
     let ran = 0;
     for (const g of loadWycheproof('aes_gcm').groups) {

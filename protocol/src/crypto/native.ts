@@ -2,12 +2,16 @@
  * The native suite: WebCrypto, present in Node >= 20 and in Chromium. Raw 32-byte
  * secrets enter WebCrypto as PKCS#8 (RFC 8410: a fixed 16-byte prefix + the key).
  * Imported keys are cached per byte array so a long-lived identity is imported once.
+ * Where the runtime has Node's one-shot X25519/Ed25519 (node-one-shot.ts), those operations
+ * run on the same imported keys without the thread-pool round trip; `webCryptoSuite` is the
+ * same suite without them, as Chromium runs it, and is tested alongside.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, fromBase64Url, isAllZero, toHex } from '../bytes.js';
 import { CircleError, ErrorCode } from '../errors.js';
+import { nodeOneShot, type OneShotAsymmetric } from './node-one-shot.js';
 import { AES_KEY_BYTES, GCM_TAG_BYTES, KEY_BYTES, SIGNATURE_BYTES, ZERO_NONCE, type CryptoSuite, type OneUseKey } from './suite.js';
 
 const subtle = globalThis.crypto.subtle;
@@ -73,12 +77,19 @@ function isStrictEd25519PublicKey(publicKey: Uint8Array): boolean {
 
 const lowOrderRejected = () => new CircleError(ErrorCode.BadPublicKey, 'x25519', 'public key rejected (malformed or low order)');
 
-async function deriveX25519(privateKey: CryptoKey, publicKey: Uint8Array, cache: boolean): Promise<Uint8Array> {
+async function deriveX25519(
+  privateKey: CryptoKey,
+  publicKey: Uint8Array,
+  cache: boolean,
+  oneShot: OneShotAsymmetric | undefined,
+): Promise<Uint8Array> {
   if (publicKey.length !== KEY_BYTES) throw lowOrderRejected();
   let shared: Uint8Array;
   try {
     const pub = await importPublic('X25519', publicKey, cache);
-    shared = new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: pub }, privateKey, 256));
+    shared = oneShot
+      ? oneShot.x25519(privateKey, pub)
+      : new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: pub }, privateKey, 256));
   } catch {
     throw lowOrderRejected();
   }
@@ -130,9 +141,16 @@ async function takeEphemeral(): Promise<EphemeralPair> {
  * at once so the caller can sign in parallel, and seal/open wait for it. A low-order peer key
  * (all-zero shared secret) surfaces as BadPublicKey.
  */
-function oneUseKey(privateKey: CryptoKey, peerPublicKey: Uint8Array, cachePeer: boolean, salt: Uint8Array, info: Uint8Array): OneUseKey {
+function oneUseKey(
+  privateKey: CryptoKey,
+  peerPublicKey: Uint8Array,
+  cachePeer: boolean,
+  salt: Uint8Array,
+  info: Uint8Array,
+  oneShot: OneShotAsymmetric | undefined,
+): OneUseKey {
   const aesKey = (async () => {
-    const shared = await deriveX25519(privateKey, peerPublicKey, cachePeer);
+    const shared = await deriveX25519(privateKey, peerPublicKey, cachePeer, oneShot);
     // HKDF over 32 bytes is key schedule, not bulk work: in JS it takes ~0.02 ms, two
     // WebCrypto round trips ~0.1 ms (docs/decisions/2026-11-22-native-crypto-path.md).
     const okm = hkdf(sha256, shared, salt, info, AES_KEY_BYTES);
@@ -159,79 +177,110 @@ async function publicFromPrivate(curve: Curve, secret: Uint8Array): Promise<Uint
   return fromBase64Url(jwk.x);
 }
 
-export const nativeSuite: CryptoSuite = {
-  name: 'native',
-  randomBytes: (length) => {
-    // getRandomValues fills at most 65,536 bytes per call.
-    const out = new Uint8Array(length);
-    for (let offset = 0; offset < length; offset += 65_536) globalThis.crypto.getRandomValues(out.subarray(offset, offset + 65_536));
-    return out;
-  },
-  sha256: async (data) => new Uint8Array(await subtle.digest('SHA-256', buf(data))),
-  hkdfSha256: async (ikm, salt, info, length) => {
-    const key = await subtle.importKey('raw', buf(ikm), 'HKDF', false, ['deriveBits']);
-    const bits = await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: buf(salt), info: buf(info) }, key, length * 8);
-    return new Uint8Array(bits);
-  },
-  aesGcmSeal: async (key, nonce, plaintext, aad) => {
-    const k = await subtle.importKey('raw', buf(key), 'AES-GCM', false, ['encrypt']);
-    const out = await subtle.encrypt({ name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad), tagLength: GCM_TAG_BYTES * 8 }, k, buf(plaintext));
-    return new Uint8Array(out);
-  },
-  aesGcmOpen: async (key, nonce, sealed, aad) => {
-    const k = await subtle.importKey('raw', buf(key), 'AES-GCM', false, ['decrypt']);
-    try {
-      const out = await subtle.decrypt({ name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad), tagLength: GCM_TAG_BYTES * 8 }, k, buf(sealed));
+function createNativeSuite(name: 'native' | 'webcrypto', oneShot: OneShotAsymmetric | undefined): CryptoSuite {
+  return {
+    name,
+    randomBytes: (length) => {
+      // getRandomValues fills at most 65,536 bytes per call.
+      const out = new Uint8Array(length);
+      for (let offset = 0; offset < length; offset += 65_536) globalThis.crypto.getRandomValues(out.subarray(offset, offset + 65_536));
+      return out;
+    },
+    sha256: async (data) => new Uint8Array(await subtle.digest('SHA-256', buf(data))),
+    hkdfSha256: async (ikm, salt, info, length) => {
+      const key = await subtle.importKey('raw', buf(ikm), 'HKDF', false, ['deriveBits']);
+      const bits = await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: buf(salt), info: buf(info) }, key, length * 8);
+      return new Uint8Array(bits);
+    },
+    aesGcmSeal: async (key, nonce, plaintext, aad) => {
+      const k = await subtle.importKey('raw', buf(key), 'AES-GCM', false, ['encrypt']);
+      const out = await subtle.encrypt(
+        { name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad), tagLength: GCM_TAG_BYTES * 8 },
+        k,
+        buf(plaintext),
+      );
       return new Uint8Array(out);
-    } catch {
-      throw new CircleError(ErrorCode.EnvelopeInvalid, 'aes-gcm', 'authentication failed');
-    }
-  },
-  aesGcmKey: async (key) => {
-    const k = await subtle.importKey('raw', buf(key), 'AES-GCM', false, ['encrypt', 'decrypt']);
-    const params = (nonce: Uint8Array, aad: Uint8Array) => ({ name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad), tagLength: GCM_TAG_BYTES * 8 });
-    return {
-      seal: async (nonce, plaintext, aad) => new Uint8Array(await subtle.encrypt(params(nonce, aad), k, buf(plaintext))),
-      open: async (nonce, sealed, aad) => {
-        try {
-          return new Uint8Array(await subtle.decrypt(params(nonce, aad), k, buf(sealed)));
-        } catch {
-          throw new CircleError(ErrorCode.EnvelopeInvalid, 'aes-gcm', 'authentication failed');
-        }
-      },
-    };
-  },
-  x25519PublicKey: (secretKey) => publicFromPrivate('X25519', secretKey),
-  agreeOneUseKey: async (recipientPublicKey, info, ephemeralSecret) => {
-    if (recipientPublicKey.length !== KEY_BYTES) throw lowOrderRejected();
-    let privateKey: CryptoKey;
-    let ephemeralPublicKey: Uint8Array;
-    if (ephemeralSecret) {
-      privateKey = await importPrivate('X25519', ephemeralSecret);
-      ephemeralPublicKey = await publicFromPrivate('X25519', ephemeralSecret);
-    } else {
-      const pair = await takeEphemeral();
-      privateKey = pair.privateKey;
-      ephemeralPublicKey = pair.publicKey;
-    }
-    const salt = concatBytes(ephemeralPublicKey, recipientPublicKey);
-    return { ephemeralPublicKey, key: oneUseKey(privateKey, recipientPublicKey, true, salt, info) };
-  },
-  acceptOneUseKey: async (secretKey, publicKey, ephemeralPublicKey, info) =>
-    oneUseKey(await importPrivate('X25519', secretKey), ephemeralPublicKey, false, concatBytes(ephemeralPublicKey, publicKey), info),
-  // Peer keys arriving in envelopes are ephemeral: not cached.
-  x25519SharedSecret: async (secretKey, publicKey) => deriveX25519(await importPrivate('X25519', secretKey), publicKey, false),
-  ed25519PublicKey: (seed) => publicFromPrivate('Ed25519', seed),
-  ed25519Sign: async (seed, message) =>
-    new Uint8Array(await subtle.sign({ name: 'Ed25519' }, await importPrivate('Ed25519', seed), buf(message))),
-  ed25519Verify: async (publicKey, message, signature) => {
-    if (publicKey.length !== KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
-    if (!isStrictEd25519PublicKey(publicKey)) return false;
-    try {
-      const pub = await importPublic('Ed25519', publicKey, true);
-      return await subtle.verify({ name: 'Ed25519' }, pub, buf(signature), buf(message));
-    } catch {
-      return false;
-    }
-  },
-};
+    },
+    aesGcmOpen: async (key, nonce, sealed, aad) => {
+      const k = await subtle.importKey('raw', buf(key), 'AES-GCM', false, ['decrypt']);
+      try {
+        const out = await subtle.decrypt(
+          { name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad), tagLength: GCM_TAG_BYTES * 8 },
+          k,
+          buf(sealed),
+        );
+        return new Uint8Array(out);
+      } catch {
+        throw new CircleError(ErrorCode.EnvelopeInvalid, 'aes-gcm', 'authentication failed');
+      }
+    },
+    aesGcmKey: async (key) => {
+      const k = await subtle.importKey('raw', buf(key), 'AES-GCM', false, ['encrypt', 'decrypt']);
+      const params = (nonce: Uint8Array, aad: Uint8Array) => ({
+        name: 'AES-GCM',
+        iv: buf(nonce),
+        additionalData: buf(aad),
+        tagLength: GCM_TAG_BYTES * 8,
+      });
+      return {
+        seal: async (nonce, plaintext, aad) => new Uint8Array(await subtle.encrypt(params(nonce, aad), k, buf(plaintext))),
+        open: async (nonce, sealed, aad) => {
+          try {
+            return new Uint8Array(await subtle.decrypt(params(nonce, aad), k, buf(sealed)));
+          } catch {
+            throw new CircleError(ErrorCode.EnvelopeInvalid, 'aes-gcm', 'authentication failed');
+          }
+        },
+      };
+    },
+    x25519PublicKey: (secretKey) => publicFromPrivate('X25519', secretKey),
+    agreeOneUseKey: async (recipientPublicKey, info, ephemeralSecret) => {
+      if (recipientPublicKey.length !== KEY_BYTES) throw lowOrderRejected();
+      let privateKey: CryptoKey;
+      let ephemeralPublicKey: Uint8Array;
+      if (ephemeralSecret) {
+        privateKey = await importPrivate('X25519', ephemeralSecret);
+        ephemeralPublicKey = await publicFromPrivate('X25519', ephemeralSecret);
+      } else {
+        const pair = await takeEphemeral();
+        privateKey = pair.privateKey;
+        ephemeralPublicKey = pair.publicKey;
+      }
+      const salt = concatBytes(ephemeralPublicKey, recipientPublicKey);
+      return { ephemeralPublicKey, key: oneUseKey(privateKey, recipientPublicKey, true, salt, info, oneShot) };
+    },
+    acceptOneUseKey: async (secretKey, publicKey, ephemeralPublicKey, info) =>
+      oneUseKey(
+        await importPrivate('X25519', secretKey),
+        ephemeralPublicKey,
+        false,
+        concatBytes(ephemeralPublicKey, publicKey),
+        info,
+        oneShot,
+      ),
+    // Peer keys arriving in envelopes are ephemeral: not cached.
+    x25519SharedSecret: async (secretKey, publicKey) => deriveX25519(await importPrivate('X25519', secretKey), publicKey, false, oneShot),
+    ed25519PublicKey: (seed) => publicFromPrivate('Ed25519', seed),
+    ed25519Sign: async (seed, message) => {
+      const key = await importPrivate('Ed25519', seed);
+      return oneShot ? oneShot.ed25519Sign(key, message) : new Uint8Array(await subtle.sign({ name: 'Ed25519' }, key, buf(message)));
+    },
+    ed25519Verify: async (publicKey, message, signature) => {
+      if (publicKey.length !== KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
+      if (!isStrictEd25519PublicKey(publicKey)) return false;
+      try {
+        const pub = await importPublic('Ed25519', publicKey, true);
+        return oneShot
+          ? oneShot.ed25519Verify(pub, message, signature)
+          : await subtle.verify({ name: 'Ed25519' }, pub, buf(signature), buf(message));
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/** WebCrypto, with Node's one-shot X25519/Ed25519 where the runtime has them. */
+export const nativeSuite: CryptoSuite = createNativeSuite('native', nodeOneShot());
+/** WebCrypto alone: what Chromium (the app's core worker) runs. */
+export const webCryptoSuite: CryptoSuite = createNativeSuite('webcrypto', undefined);

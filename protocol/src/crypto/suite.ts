@@ -38,7 +38,7 @@ export interface OneUseAgreement {
 export const ZERO_NONCE = new Uint8Array(GCM_NONCE_BYTES);
 
 export interface CryptoSuite {
-  readonly name: 'native' | 'reference';
+  readonly name: 'native' | 'webcrypto' | 'reference';
   randomBytes(length: number): Uint8Array;
   sha256(data: Uint8Array): Promise<Uint8Array>;
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array>;
