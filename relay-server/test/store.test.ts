@@ -366,8 +366,10 @@ describe.each(databaseKinds)('store on $name', (kind) => {
         await store.put(existing);
         const twin = newBlob(mailbox);
         const others = Array.from({ length: 6 }, () => newBlob(mailbox));
-        // Queued together: the first two statements take four rows each, the rest waits and groups.
+        // The fillers take every statement slot; the puts after them wait and go four to a statement.
+        const fillers = Array.from({ length: INSERT_STATEMENTS }, () => newBlob(mailbox));
         const outcomes = await Promise.allSettled([
+          ...fillers.map((b) => store.put(b)),
           ...others.slice(0, 3).map((b) => store.put(b)),
           store.put({ ...newBlob(mailbox), id: existing.id }),
           store.put(twin),
@@ -376,6 +378,7 @@ describe.each(databaseKinds)('store on $name', (kind) => {
         ]);
         const codes = outcomes.map((o) => (o.status === 'fulfilled' ? 'stored' : (o.reason as CircleError).code));
         expect(codes).toEqual([
+          ...fillers.map(() => 'stored'),
           'stored',
           'stored',
           'stored',
@@ -388,7 +391,7 @@ describe.each(databaseKinds)('store on $name', (kind) => {
         ]);
         const [kept] = await store.fetch(mailbox, [twin.id]);
         expect(Buffer.from(kept!.bytes).equals(Buffer.from(twin.bytes))).toBe(true);
-        expect(await store.count()).toBe(8);
+        expect(await store.count()).toBe(8 + INSERT_STATEMENTS);
       });
 
       it("fetches through the pool only this mailbox's unexpired blobs, in id order, each once", async () => {
