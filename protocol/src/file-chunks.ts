@@ -18,11 +18,14 @@
  *   const { frames, digest } = await sealFile(bytes, fileKey, fileId);
  *   const back = await openFile(frames, fileKey, fileId, digest);
  */
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, equalBytes, u32 } from './bytes.js';
 import { BLOB_BYTES, FRAME_HEADER_BYTES, FRAME_VERSION, assertFrame, chunkBytes, framePlaintextBytes, padToSize, reassembleChunks, unpad } from './blob.js';
 import { nativeSuite } from './crypto/native.js';
 import { AES_KEY_BYTES, GCM_NONCE_BYTES, KEY_BYTES, type AesGcmKey, type CryptoSuite } from './crypto/suite.js';
 import { CircleError, ErrorCode } from './errors.js';
+import { LABEL } from './labels.js';
 
 export const FILE_ID_BYTES = 16;
 export const FILE_KEY_BYTES = AES_KEY_BYTES;
@@ -37,6 +40,17 @@ function chunkNonce(index: number): Uint8Array {
   const nonce = new Uint8Array(GCM_NONCE_BYTES);
   nonce.set(u32(index), 0);
   return nonce;
+}
+
+/**
+ * The deletion secret of chunk `index` (its `deleteProofHash` is SHA-256 of this):
+ * HKDF-SHA-256(ikm = fileKey, salt = fileId, info = 'circle/v1/chunk-delete' || u32(index), 32).
+ * Whoever holds the manifest (the recipient, and the sender through its own copy) can delete
+ * the file's chunks; the relay sees unrelated hashes, one per chunk.
+ */
+export function chunkDeleteSecret(fileKey: Uint8Array, fileId: Uint8Array, index: number): Uint8Array {
+  if (fileKey.length !== FILE_KEY_BYTES || fileId.length !== FILE_ID_BYTES) throw new CircleError(ErrorCode.BadRequest, 'file', 'bad file key or file id length');
+  return hkdf(sha256, fileKey, fileId, concatBytes(LABEL.chunkDelete, u32(index)), 32);
 }
 
 const integrityFailure = (message: string) => new CircleError(ErrorCode.IntegrityFailure, 'file', message);

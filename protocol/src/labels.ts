@@ -5,6 +5,7 @@ export const LABEL = {
   envelopeKey: utf8Encode('circle/v1/envelope'),
   envelopeSignature: utf8Encode('circle/v1/envelope-signature'),
   fileChunk: utf8Encode('circle/v1/file-chunk'),
+  chunkDelete: utf8Encode('circle/v1/chunk-delete'),
   roster: utf8Encode('circle/v1/roster'),
   circleId: utf8Encode('circle/v1/circle-id'),
   identitySeal: utf8Encode('circle/v1/identity-seal'),

@@ -7,6 +7,8 @@ import {
   ReplayGuard,
   SendCounter,
   chunkBytes,
+  chunkDeleteSecret,
+  concatBytes,
   countFileChunks,
   isFrame,
   nativeSuite,
@@ -16,6 +18,7 @@ import {
   reassembleChunks,
   sealFile,
   toHex,
+  u32,
   unpad,
   utf8Decode,
   utf8Encode,
@@ -74,6 +77,18 @@ describe('chunking and padding', () => {
 describe('file chunks', () => {
   const key = nativeSuite.randomBytes(32);
   const fileId = nativeSuite.randomBytes(16);
+
+  it('derives each chunk\'s deletion secret from the file key as PROTOCOL.md §6 writes it, different per chunk, file and key', async () => {
+    const secrets = [0, 1, 2, 1024].map((i) => toHex(chunkDeleteSecret(key, fileId, i)));
+    expect(new Set(secrets).size).toBe(4);
+    for (const [n, i] of [0, 1, 2, 1024].entries()) {
+      const info = concatBytes(utf8Encode('circle/v1/chunk-delete'), u32(i));
+      expect(toHex(await nativeSuite.hkdfSha256(key, fileId, info, 32))).toBe(secrets[n]);
+    }
+    expect(toHex(chunkDeleteSecret(key, nativeSuite.randomBytes(16), 0))).not.toBe(secrets[0]);
+    expect(toHex(chunkDeleteSecret(nativeSuite.randomBytes(32), fileId, 0))).not.toBe(secrets[0]);
+    expect(await errorCodeOf(async () => chunkDeleteSecret(key.subarray(1), fileId, 0))).toBe(ErrorCode.BadRequest);
+  });
 
   it('seal into exact 64 KiB frames and open back to the same bytes, for any size', async () => {
     for (const size of [0, 1, CHUNK_CAPACITY, CHUNK_CAPACITY + 1, 3 * CHUNK_CAPACITY + 123]) {

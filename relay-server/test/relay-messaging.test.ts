@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY_MS, nativeSuite, toHex, type Conversation } from '@circle/protocol';
-import type { CircleClient, ReceivedMessage } from '@circle/desktop-app/core';
+import { CHUNK_CAPACITY, DAY_MS, nativeSuite, toHex, type Conversation } from '@circle/protocol';
+import { Timeline, type CircleClient, type ReceivedMessage } from '@circle/desktop-app/core';
 import { eventually, makeCircle, startTestRelay, type DatabaseKindName, type TestRelay } from './support/relay-harness.js';
 
 const direct: Conversation = { kind: 'direct' };
@@ -97,6 +97,40 @@ describe.each<DatabaseKindName>(['postgresql', 'pglite'])('relay messaging on %s
     expect(toHex(await nativeSuite.sha256(got))).toBe(toHex(await nativeSuite.sha256(bytes)));
     circle.closeClients();
   }, 180_000);
+
+  it('unsend of a group file deletes every copy, the chunks included, also from a second device that saw only its own copies', async () => {
+    const circle = await makeCircle(relay, ['Alice', 'Bob', 'Carol']);
+    const alice = await circle.connect(0);
+    const group: Conversation = { kind: 'group', id: toHex(nativeSuite.randomBytes(16)), name: 'Plans', members: alice.directory.contacts.map((m) => m.id) };
+    const bytes = nativeSuite.randomBytes(3 * CHUNK_CAPACITY + 10); // 4 chunks
+    const sent = await alice.sendFile(group, { name: 'plan.pdf', mime: 'application/pdf', bytes }, alice.recipientsOf(group));
+    const storedIds = async () => new Set((await relay.stack.prisma.blob.findMany({ select: { id: true } })).map((r) => r.id));
+    // Per recipient: 4 chunks and a manifest; and one own copy per recipient.
+    const ofMessage = [...sent.copies.map((c) => c.blobId), ...sent.files.flatMap((f) => f.chunks), ...sent.ownBlobIds];
+    expect(sent.files).toHaveLength(2);
+    expect(sent.ownBlobIds).toHaveLength(2);
+    expect(new Set(ofMessage).size).toBe(12);
+    const before = await storedIds();
+    for (const id of ofMessage) expect(before.has(id)).toBe(true);
+
+    // Alice's other device knows the message only from her own copies in her mailbox.
+    const secondDevice = await circle.connect(0);
+    const own = collect(secondDevice);
+    await secondDevice.sync();
+    const timeline = new Timeline(secondDevice.me, (id) => secondDevice.directory.get(id));
+    for (const r of own) timeline.apply(r);
+    const m = timeline.get(sent.messageId)!;
+    expect(new Set(m.ownBlobIds)).toEqual(new Set(sent.ownBlobIds));
+    expect(m.sentFiles.map((f) => f.id).sort()).toEqual(sent.files.map((f) => f.id).sort());
+    expect(m.sentCopy?.copies.map((c) => c.blobId).sort()).toEqual(sent.copies.map((c) => c.blobId).sort());
+
+    await secondDevice.unsend(group, sent.messageId, { sent: m.sentCopy, ownBlobIds: m.ownBlobIds, files: m.sentFiles }, secondDevice.recipientsOf(group));
+    const after = await storedIds();
+    for (const id of ofMessage) expect(after.has(id), id).toBe(false);
+    // What is left of it: the unsend notice, one copy per recipient and one own copy.
+    expect([...after].filter((id) => !before.has(id))).toHaveLength(3);
+    circle.closeClients();
+  });
 
   it('the sweep removes expired blobs and only those', async () => {
     const circle = await makeCircle(relay, ['Alice', 'Bob']);

@@ -13,6 +13,7 @@ import {
   SIGNAL_BYTES,
   SendCounter,
   chunkBytes,
+  chunkDeleteSecret,
   CHUNK_CAPACITY,
   decodeIdentityFile,
   decodeMessageContent,
@@ -64,10 +65,22 @@ export interface SentMessage {
   copies: { to: string; blobId: string; expiresAt: number }[];
   /** Recipients whose copy could not be stored, with the reason. */
   failed: { to: string; error: ErrorInfo }[];
-  /** What my own copy records (deletion secrets for unsend), and its blob id. */
+  /** What my own copies record (deletion secrets for unsend), and their blob ids (one per recipient for a file). */
   record: SentCopy;
-  ownBlobId: string;
+  ownBlobIds: string[];
+  /** The file manifests sent, one per recipient (their chunks are deleted on unsend). */
+  files: FileManifest[];
 }
+
+/** Everything unsend deletes, gathered from my own copies of the message. */
+export interface UnsendPlan {
+  sent: MessageContent['sent'];
+  ownBlobIds: readonly string[];
+  files: readonly FileManifest[];
+}
+
+/** Chunk deletions in flight during unsend. */
+const DELETES_IN_FLIGHT = 8;
 
 export interface ProgressEvent {
   done: number;
@@ -87,6 +100,12 @@ type ClientEvents = {
 const RECEIPTED = new Set(['text', 'file']);
 const randomUuid = (): string => globalThis.crypto.randomUUID();
 const newSecret = () => nativeSuite.randomBytes(32);
+/**
+ * What the replay guard remembers per message. My own copies of one message are several blobs
+ * (a file sent to a group leaves one per recipient), each sealed with its own counter, so for
+ * them the counter is part of the key; a replayed blob repeats its counter and is still caught.
+ */
+const replayKey = (from: Contact, messageId: string, counter: bigint): string => (from.isMe ? `${messageId}:${counter}` : messageId);
 
 export interface OpenClientOptions {
   passphrase?: string;
@@ -190,7 +209,7 @@ export class CircleClient extends Emitter<ClientEvents> {
     // A group message from someone the group does not list is not accepted into it.
     if (content.conversation.kind === 'group' && !content.conversation.members.includes(from.id)) return false;
     const messageId = toHex(opened.messageId);
-    const verdict = this.guard.check(from.id, messageId, opened.counter);
+    const verdict = this.guard.check(from.id, replayKey(from, messageId, opened.counter), opened.counter);
     if (verdict === 'duplicate') return false;
     this.emit('message', {
       blobId: blob.id,
@@ -242,10 +261,10 @@ export class CircleClient extends Emitter<ClientEvents> {
     const selfSecret = newSecret();
     const selfBlob = randomUuid();
     this.seenBlobs.add(selfBlob);
-    this.guard.check(this.me.id, messageId, counter);
+    this.guard.check(this.me.id, replayKey(this.me, messageId, counter), counter);
     const record: SentCopy = { copies: copySecrets };
     await this.putEnvelope(this.me, { v: 1, conversation, body, deleteSecret: toHex(selfSecret), sent: record }, messageId, counter, sentAt, selfBlob, deleteProofHash(selfSecret));
-    return { messageId, sentAt, copies, failed, record, ownBlobId: selfBlob };
+    return { messageId, sentAt, copies, failed, record, ownBlobIds: [selfBlob], files: body.type === 'file' ? [body.file] : [] };
   }
 
   private async putEnvelope(to: Contact, content: MessageContent, messageId: string, counter: bigint, sentAt: number, blobId: string, deleteProofHash: string): Promise<number> {
@@ -287,7 +306,8 @@ export class CircleClient extends Emitter<ClientEvents> {
       const ids = frames.map(() => randomUuid());
       await Promise.all(
         frames.map(async (bytes, i) => {
-          await this.outbox.put({ id: ids[i]!, to: to.mailbox, bytes, deleteProofHash: deleteProofHash(newSecret()) }, opts.cancel);
+          const proof = deleteProofHash(chunkDeleteSecret(fileKey, fileId, i));
+          await this.outbox.put({ id: ids[i]!, to: to.mailbox, bytes, deleteProofHash: proof }, opts.cancel);
           opts.onProgress?.({ done: ++done, total });
         }),
       );
@@ -303,7 +323,8 @@ export class CircleClient extends Emitter<ClientEvents> {
       copies: results.flatMap((r) => r.copies),
       failed: results.flatMap((r) => r.failed),
       record: { copies: results.flatMap((r) => r.record.copies) },
-      ownBlobId: results[0]?.ownBlobId ?? '',
+      ownBlobIds: results.flatMap((r) => r.ownBlobIds),
+      files: results.flatMap((r) => r.files),
     };
   }
 
@@ -341,12 +362,23 @@ export class CircleClient extends Emitter<ClientEvents> {
     return out;
   }
 
-  /** Deletes the copies of a message I sent (unsend), given its self-copy content, then tells recipients. */
-  async unsend(conversation: Conversation, messageId: string, sent: MessageContent['sent'], ownBlobId: string | undefined, recipients: Contact[]): Promise<void> {
-    for (const copy of sent?.copies ?? []) {
-      await this.connection.request('blob:delete', { id: copy.blobId, proof: copy.deleteSecret }).catch(() => undefined);
-    }
-    if (ownBlobId) await this.connection.request('blob:delete', { id: ownBlobId }).catch(() => undefined);
+  /**
+   * Unsend: deletes every copy of a message I sent (each recipient's, with its deletion secret;
+   * a file's chunks, with secrets derived from its manifest; my own), then tells the recipients.
+   * A copy already gone (fetched and deleted, or expired) is skipped.
+   */
+  async unsend(conversation: Conversation, messageId: string, plan: UnsendPlan, recipients: Contact[]): Promise<void> {
+    const deletions: { id: string; proof?: string }[] = [
+      ...(plan.sent?.copies ?? []).map((c) => ({ id: c.blobId, proof: c.deleteSecret })),
+      ...plan.files.flatMap((f) => f.chunks.map((id, i) => ({ id, proof: toHex(chunkDeleteSecret(fromHex(f.key), fromHex(f.id), i)) }))),
+      ...plan.ownBlobIds.map((id) => ({ id })),
+    ];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: DELETES_IN_FLIGHT }, async () => {
+        for (let d = deletions[next++]; d; d = deletions[next++]) await this.connection.request('blob:delete', d).catch(() => undefined);
+      }),
+    );
     await this.send(conversation, { type: 'unsend', target: messageId }, recipients);
   }
 

@@ -104,7 +104,7 @@ export class Session {
       const m = this.message(messageId);
       if (!m.fromMe) throw new CircleError(ErrorCode.Forbidden, 'unsend', 'you can unsend only your own messages');
       const conv = this.conversationOf(m);
-      await this.c.unsend(conv.conversation, messageId, m.sentCopy, m.ownBlobId, this.recipients(conv));
+      await this.c.unsend(conv.conversation, messageId, { sent: m.sentCopy, ownBlobIds: m.ownBlobIds, files: m.sentFiles }, this.recipients(conv));
       this.applyOwn(conv, { type: 'unsend', target: messageId });
       return null;
     },
@@ -234,7 +234,8 @@ export class Session {
         this.tl.markSent(messageId, sent.copies, sent.failed);
         const own = this.tl.get(messageId)!;
         own.sentCopy = sent.record;
-        own.ownBlobId = sent.ownBlobId;
+        own.ownBlobIds = sent.ownBlobIds;
+        own.sentFiles = sent.files;
         if (sent.failed.length) this.failedSends.set(messageId, attempt);
       } catch (err) {
         this.tl.markFailed(messageId, err instanceof CircleError ? err.message : 'could not send');
@@ -266,7 +267,8 @@ export class Session {
         this.tl.markSent(messageId, sent.copies, sent.failed);
         const own = this.tl.get(messageId)!;
         own.sentCopy = sent.record;
-        own.ownBlobId = sent.ownBlobId;
+        own.ownBlobIds = sent.ownBlobIds;
+        own.sentFiles = sent.files;
       } catch (err) {
         this.tl.markFailed(messageId, cancel.cancelled ? 'cancelled' : err instanceof CircleError ? err.message : 'could not send');
         if (!cancel.cancelled) this.failedSends.set(messageId, attempt);

@@ -28,9 +28,14 @@ export interface TimelineMessage {
   state: DeliveryState;
   /** When the relay will drop the copies: shown to the member. */
   expiresAt?: number;
-  /** For sent messages: copies' blob ids and delete secrets (unsend); my own copy's blob id. */
+  /**
+   * For sent messages, gathered from every own copy (a file sent to a group has one per
+   * recipient): the copies' blob ids and delete secrets, my own copies' blob ids, and the
+   * manifests sent, whose chunks unsend deletes.
+   */
   sentCopy?: MessageContent['sent'];
-  ownBlobId?: string;
+  ownBlobIds: string[];
+  sentFiles: FileManifest[];
   error?: string;
 }
 
@@ -97,6 +102,8 @@ export class Timeline {
       reactions: new Map(),
       recipients: new Map(recipients.map((r) => [r.id, 'sending'])),
       state: 'sending',
+      ownBlobIds: [],
+      sentFiles: [],
     };
     this.insert(conversation, m);
     return m;
@@ -154,9 +161,11 @@ export class Timeline {
           recipients: new Map((content.sent?.copies ?? []).map((c) => [c.to, 'sent'])),
           state: r.fromMe ? 'sent' : 'delivered',
           expiresAt: r.fromMe ? minExpiry(content.sent) : r.expiresAt,
-          sentCopy: r.fromMe ? content.sent : undefined,
-          ownBlobId: r.fromMe ? r.blobId : undefined,
+          sentCopy: undefined,
+          ownBlobIds: [],
+          sentFiles: [],
         };
+        if (r.fromMe) this.gatherOwn(m, r);
         this.insert(conversation, m);
         if (!r.fromMe) conversation.unread++;
         this.derive(m);
@@ -234,11 +243,20 @@ export class Timeline {
   private confirmOwn(r: ReceivedMessage): void {
     const m = this.messages.get(r.messageId);
     if (!m || !r.fromMe) return;
-    m.ownBlobId ??= r.blobId;
-    m.sentCopy ??= r.content.sent;
+    this.gatherOwn(m, r);
     for (const c of r.content.sent?.copies ?? []) this.raise(m, c.to, 'sent');
     m.expiresAt ??= minExpiry(r.content.sent);
     this.derive(m);
+  }
+
+  /** Folds one own copy of `m` into what unsend must delete. */
+  private gatherOwn(m: TimelineMessage, r: ReceivedMessage): void {
+    if (!m.ownBlobIds.includes(r.blobId)) m.ownBlobIds.push(r.blobId);
+    const known = new Set((m.sentCopy?.copies ?? []).map((c) => c.blobId));
+    const copies = (r.content.sent?.copies ?? []).filter((c) => !known.has(c.blobId));
+    if (copies.length) m.sentCopy = { copies: [...(m.sentCopy?.copies ?? []), ...copies] };
+    const body = r.content.body;
+    if (body.type === 'file' && !m.sentFiles.some((f) => f.id === body.file.id)) m.sentFiles.push(body.file);
   }
 
   private defer(target: string, r: ReceivedMessage, conversation: TimelineConversation): TimelineConversation {
