@@ -10,6 +10,7 @@ export * from './identity-file.js';
 export * from './blob.js';
 export * from './envelope.js';
 export * from './file-chunks.js';
+export * from './chunk-ids.js';
 export * from './relay-auth.js';
 export * from './expiry.js';
 export * from './safety-number.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHUNK_CAPACITY, DAY_MS, nativeSuite, toHex, type Conversation } from '@circle/protocol';
-import { Timeline, type CircleClient, type ReceivedMessage } from '@circle/desktop-app/core';
+import { CHUNK_CAPACITY, DAY_MS, nativeSuite, toHex, type Conversation, type FileManifest } from '@circle/protocol';
+import { CircleClient, Timeline, type ReceivedMessage } from '@circle/desktop-app/core';
 import { eventually, makeCircle, startTestRelay, type DatabaseKindName, type TestRelay } from './support/relay-harness.js';
 
 const direct: Conversation = { kind: 'direct' };
@@ -97,6 +97,38 @@ describe.each<DatabaseKindName>(['postgresql', 'pglite'])('relay messaging on %s
     expect(toHex(await nativeSuite.sha256(got))).toBe(toHex(await nativeSuite.sha256(bytes)));
     circle.closeClients();
   }, 180_000);
+
+  it('a member coming online syncs a file message without its chunks, and fetches them when the file is opened', async () => {
+    const circle = await makeCircle(relay, ['Alice', 'Bob']);
+    const alice = await circle.connect(0);
+    const bytes = nativeSuite.randomBytes(5 * CHUNK_CAPACITY);
+    const sent = await alice.sendFile(direct, { name: 'photos.zip', mime: 'application/zip', bytes }, [alice.directory.byName('Bob')!]);
+    const chunkIds = new Set(sent.files[0]!.chunks);
+    expect(chunkIds.size).toBe(5);
+
+    const bob = await CircleClient.open(circle.files[1]!);
+    circle.clients.push(bob);
+    // Watches what Bob's client fetches; every request still goes to the relay.
+    const fetched: string[] = [];
+    const request = bob.connection.request.bind(bob.connection);
+    bob.connection.request = ((name, payload, timeoutMs) => {
+      if (name === 'blob:fetch') fetched.push(...(payload as { ids: string[] }).ids);
+      return request(name, payload, timeoutMs);
+    }) as typeof bob.connection.request;
+    const inbox = collect(bob);
+    bob.connect();
+    await bob.waitOnline();
+    await bob.sync(); // the sync that coming online started
+    const file = inbox.find((m) => m.messageId === sent.messageId);
+    expect(file?.content.body.type).toBe('file');
+    expect(fetched).toContain(sent.copies[0]!.blobId);
+    expect(fetched.filter((id) => chunkIds.has(id))).toEqual([]);
+
+    const got = await bob.downloadFile((file!.content.body as { file: FileManifest }).file);
+    expect(toHex(got)).toBe(toHex(bytes));
+    expect(fetched.filter((id) => chunkIds.has(id)).sort()).toEqual([...chunkIds].sort());
+    circle.closeClients();
+  });
 
   it('unsend of a group file deletes every copy, the chunks included, also from a second device that saw only its own copies', async () => {
     const circle = await makeCircle(relay, ['Alice', 'Bob', 'Carol']);

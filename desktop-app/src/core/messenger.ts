@@ -12,8 +12,10 @@ import {
   ReplayGuard,
   SIGNAL_BYTES,
   SendCounter,
+  chunkBlobId,
   chunkBytes,
   chunkDeleteSecret,
+  chunkTagKey,
   CHUNK_CAPACITY,
   decodeIdentityFile,
   decodeMessageContent,
@@ -23,6 +25,7 @@ import {
   equalBytes,
   expiryWindow,
   fromHex,
+  isChunkBlobId,
   nativeSuite,
   openEnvelope,
   sealEnvelope,
@@ -120,6 +123,8 @@ export class CircleClient extends Emitter<ClientEvents> {
   private readonly guard = new ReplayGuard();
   private readonly counter = new SendCounter();
   private readonly seenBlobs = new Set<string>();
+  /** Per other member: the key that marks file chunk ids between us (PROTOCOL.md §6.2). */
+  private readonly chunkTagKeys = new Map<string, Promise<Uint8Array>>();
   private readonly online = new Set<string>();
   private syncing: Promise<number> | undefined;
 
@@ -174,9 +179,11 @@ export class CircleClient extends Emitter<ClientEvents> {
   private async syncOnce(): Promise<number> {
     let cursor: string | undefined;
     const ids: string[] = [];
+    const chunkKeys = await this.allChunkTagKeys();
     do {
       const page = await this.connection.request('mailbox:list', { cursor, limit: 500 });
-      for (const b of page.blobs) if (!this.seenBlobs.has(b.id)) ids.push(b.id);
+      // File chunks are fetched when their file is opened, not here.
+      for (const b of page.blobs) if (!this.seenBlobs.has(b.id) && !isChunkBlobId(b.id, chunkKeys)) ids.push(b.id);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     let count = 0;
@@ -186,6 +193,22 @@ export class CircleClient extends Emitter<ClientEvents> {
     }
     this.emit('synced', { count });
     return count;
+  }
+
+  /** The chunk tag key shared with `member`, computed once. */
+  private chunkTagKey(member: Contact): Promise<Uint8Array> {
+    let key = this.chunkTagKeys.get(member.id);
+    if (!key) {
+      key = chunkTagKey(this.identity.x25519SecretKey, this.me.x25519PublicKey, member.x25519PublicKey);
+      this.chunkTagKeys.set(member.id, key);
+    }
+    return key;
+  }
+
+  /** Every other member's chunk tag key; a member whose roster key is unusable is left out. */
+  private async allChunkTagKeys(): Promise<Uint8Array[]> {
+    const keys = await Promise.all(this.directory.others.map((m) => this.chunkTagKey(m).catch(() => undefined)));
+    return keys.filter((k): k is Uint8Array => k !== undefined);
   }
 
   /** Opens one stored blob; false when it is not a message for us (a file chunk, a duplicate, garbage). */
@@ -303,7 +326,8 @@ export class CircleClient extends Emitter<ClientEvents> {
       const cipher = await FileCipher.create(fileKey, fileId);
       const frames = await Promise.all(pieces.map((c, i) => cipher.sealChunk(c, i)));
       const digest = await cipher.fileDigest(await Promise.all(frames.map((f) => cipher.frameDigest(f))));
-      const ids = frames.map(() => randomUuid());
+      const tagKey = await this.chunkTagKey(to);
+      const ids = frames.map(() => chunkBlobId(tagKey));
       await Promise.all(
         frames.map(async (bytes, i) => {
           const proof = deleteProofHash(chunkDeleteSecret(fileKey, fileId, i));
