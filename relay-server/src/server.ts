@@ -12,7 +12,7 @@ import { ActiveMembers } from './auth/active-members.js';
 import { ChallengeStore } from './auth/challenges.js';
 import type { RelayConfig } from './config.js';
 import { deleteBlob, deliverStoredElsewhere, fetchBlobs, listMailbox, putBlob } from './handlers/blobs.js';
-import { CallRooms, createCall, joinCall, leaveCall, leaveCallRoom } from './handlers/call-rooms.js';
+import { CallRoomNote, CallRooms, afterLeaving, callRoomsOf, createCall, joinCall, leaveCall } from './handlers/call-rooms.js';
 import { mailboxRoom, type Handler, type RelayParts, type RelayServer, type RelaySocket } from './handlers/context.js';
 import { announcePresence, listPresence } from './handlers/presence.js';
 import { sendSignal } from './handlers/signals.js';
@@ -103,6 +103,10 @@ export function createRelay(deps: RelayDeps): Relay {
   io.use(authMiddleware({ challenges, allowlist: deps.allowlist, origin: () => origin, onFailure: (code) => metrics.authFailures.inc(code) }));
   io.on('connection', (socket) => onConnection(socket, parts));
   io.on('blob:stored', (note) => void deliverStoredElsewhere(parts, note).catch(() => undefined));
+  io.on('call:room', (note) => {
+    const parsed = CallRoomNote.safeParse(note); // from another node, checked all the same
+    if (parsed.success) parts.calls.apply(parsed.data);
+  });
 
   const revocationTimer = setInterval(() => void dropRevoked(parts).catch(() => undefined), deps.revocationCheckMs ?? 1000);
   revocationTimer.unref();
@@ -134,9 +138,11 @@ function onConnection(socket: RelaySocket, parts: RelayParts): void {
   void socket.join(mailboxRoom(socket.data.mailbox));
   void announcePresence(parts, socket, true);
   for (const name of Object.keys(HANDLERS) as RequestName[]) registerHandler(socket, parts, name);
+  let inCalls: string[] = [];
+  socket.on('disconnecting', () => (inCalls = callRoomsOf(socket)));
   socket.on('disconnect', () => {
     parts.metrics.connections.current--;
-    for (const { roomId } of parts.calls.roomsOf(socket.id)) leaveCallRoom(parts, socket, roomId);
+    for (const roomId of inCalls) void afterLeaving(parts, socket.data.mailbox, roomId).catch(() => undefined);
     void announcePresence(parts, socket, false);
   });
 }

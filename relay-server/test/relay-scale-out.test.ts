@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BLOB_BYTES, type Conversation } from '@circle/protocol';
+import { BLOB_BYTES, ErrorCode, type Conversation } from '@circle/protocol';
 import type { CircleClient, Contact } from '@circle/desktop-app/core';
 import { countTextsByMessageId, generateCircle, seedAllowlist, type MemberCircle } from './support/member-circle.js';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
@@ -86,6 +86,33 @@ describe('scale-out: two relay processes on one PostgreSQL (RELAY_CLUSTER=postgr
     bob.close();
     await eventually(() => !alice.isOnline(bobForAlice), 'Alice sees Bob go offline');
     expect(alicePresence.at(-1)).toEqual({ member: 'Bob', online: false });
+  });
+
+  it('a call spans relay nodes: created on relay 1, joined on relay 2, closed on both when empty', async () => {
+    const alice = await circle.connect(0);
+    const bob = await circle.connect(1, { relayUrl: relay2.url });
+    const carol = await circle.connect(2, { relayUrl: relay2.url });
+    const heard: string[] = [];
+    alice.on('call-member', ({ member, joined }) => heard.push(`${member.name} ${joined ? 'joined' : 'left'}`));
+    const { roomId } = await alice.connection.request('call:create', { invited: [bob.me.mailbox] });
+    await alice.connection.request('call:join', { roomId });
+
+    // Relay 2 learns the invitation from relay 1, and who is in the call from relay 1's sockets.
+    const join = () => bob.connection.request('call:join', { roomId }).then((r) => r.members, (e: { code: string }) => e.code);
+    await eventually(async () => Array.isArray(await join()), 'Bob (relay 2) may join the call made on relay 1');
+    expect(await join()).toEqual([alice.me.mailbox]);
+    await eventually(() => heard.includes('Bob joined'), 'Alice (relay 1) hears Bob join on relay 2');
+    const refused = await carol.connection.request('call:join', { roomId }).then(() => 'joined', (e: { code: string }) => e.code);
+    expect(refused).toBe(ErrorCode.Forbidden);
+
+    await bob.connection.request('call:leave', { roomId });
+    await eventually(() => heard.includes('Bob left'), 'Alice hears Bob leave on relay 2');
+    await alice.connection.request('call:leave', { roomId });
+    // Empty now: closed on relay 2 too.
+    await eventually(async () => (await join()) === ErrorCode.Forbidden, 'relay 2 closes the room');
+    alice.close();
+    bob.close();
+    carol.close();
   });
 
   it('a blob stored through relay 1 is listed and fetched through relay 2', async () => {

@@ -1,76 +1,91 @@
 /**
  * Call rooms: the caller names who is invited; the relay admits only those authenticated
  * identities (no first-joiner squatting, no guessable ids) and tells members who came and went.
+ *
+ * Who is in a call is the Socket.IO room `call:<id>` itself, which the cluster adapter spans
+ * across relay nodes. The invitation list is the only state of our own: kept in memory, sent
+ * to the other nodes when the room opens and when it closes (its last member left), so a member
+ * connected to any node can join.
  */
-import { CircleError, ErrorCode, MAX_CALL_MEMBERS, nativeSuite, toBase64Url } from '@circle/protocol';
+import { z } from 'zod';
+import { CircleError, ErrorCode, MAX_CALL_MEMBERS, Mailbox, RoomId, nativeSuite, toBase64Url } from '@circle/protocol';
 import type { Handler, RelayParts, RelaySocket } from './context.js';
 
-interface Room {
-  invited: Set<string>;
-  members: Map<string, Set<string>>; // mailbox -> socket ids
-}
+/** Between nodes: a room opened with its invitation list, or closed (no `invited`). */
+export const CallRoomNote = z.strictObject({ roomId: RoomId, invited: z.array(Mailbox).min(1).max(256).optional() });
+export type CallRoomNote = z.infer<typeof CallRoomNote>;
 
 export class CallRooms {
-  private readonly rooms = new Map<string, Room>();
+  private readonly invitations = new Map<string, Set<string>>();
 
-  create(creator: string, invited: string[]): string {
+  /** Opens a room for `creator` and `invited`; returns its id. */
+  open(creator: string, invited: string[]): CallRoomNote & { invited: string[] } {
     const roomId = toBase64Url(nativeSuite.randomBytes(16));
-    this.rooms.set(roomId, { invited: new Set([creator, ...invited]), members: new Map() });
-    return roomId;
+    const note = { roomId, invited: [creator, ...invited] };
+    this.apply(note);
+    return note;
   }
 
-  /** Adds a socket; returns the members before it joined. Throws Forbidden for rooms it may not enter. */
-  join(roomId: string, mailbox: string, socketId: string): string[] {
-    const room = this.rooms.get(roomId);
-    // Unknown and forbidden look the same, so room ids cannot be probed.
-    if (!room || !room.invited.has(mailbox)) throw new CircleError(ErrorCode.Forbidden, 'call:join', 'you are not invited to this call');
-    if (!room.members.has(mailbox) && room.members.size >= MAX_CALL_MEMBERS) throw new CircleError(ErrorCode.Conflict, 'call:join', `calls hold at most ${MAX_CALL_MEMBERS} members`);
-    const before = [...room.members.keys()].filter((m) => m !== mailbox);
-    const sockets = room.members.get(mailbox) ?? new Set<string>();
-    sockets.add(socketId);
-    room.members.set(mailbox, sockets);
-    return before;
+  /** Applies a room opened or closed (here or on another node). */
+  apply(note: CallRoomNote): void {
+    if (note.invited) this.invitations.set(note.roomId, new Set(note.invited));
+    else this.invitations.delete(note.roomId);
   }
 
-  /** Removes a socket; returns true when its member has no socket left in the room. */
-  leave(roomId: string, mailbox: string, socketId: string): boolean {
-    const room = this.rooms.get(roomId);
-    const sockets = room?.members.get(mailbox);
-    if (!room || !sockets?.delete(socketId)) return false;
-    if (sockets.size > 0) return false;
-    room.members.delete(mailbox);
-    if (room.members.size === 0) this.rooms.delete(roomId);
-    return true;
-  }
-
-  roomsOf(socketId: string): { roomId: string; mailbox: string }[] {
-    const out: { roomId: string; mailbox: string }[] = [];
-    for (const [roomId, room] of this.rooms) for (const [mailbox, sockets] of room.members) if (sockets.has(socketId)) out.push({ roomId, mailbox });
-    return out;
+  isInvited(roomId: string, mailbox: string): boolean {
+    return this.invitations.get(roomId)?.has(mailbox) ?? false;
   }
 }
 
-const callRoom = (roomId: string) => `call:${roomId}`;
+export const callRoom = (roomId: string) => `call:${roomId}`;
+const roomIdOf = (room: string) => (room.startsWith('call:') ? room.slice('call:'.length) : undefined);
+
+/** Mailboxes with a socket in the call, on every node. */
+async function membersOf(parts: RelayParts, roomId: string): Promise<Set<string>> {
+  const sockets = await parts.io.in(callRoom(roomId)).fetchSockets();
+  return new Set(sockets.map((s) => s.data.mailbox));
+}
+
+function share(parts: RelayParts, note: CallRoomNote): void {
+  parts.calls.apply(note);
+  if (parts.clustered) parts.io.serverSideEmit('call:room', note);
+}
 
 export const createCall: Handler<'call:create'> = async (p, socket, parts) => {
   for (const m of p.invited) if (!(await parts.members.has(m))) throw new CircleError(ErrorCode.NotMember, 'call:create', 'an invited member is not an active member of this circle');
-  return { roomId: parts.calls.create(socket.data.mailbox, p.invited) };
+  const note = parts.calls.open(socket.data.mailbox, p.invited);
+  share(parts, note);
+  return { roomId: note.roomId };
 };
 
 export const joinCall: Handler<'call:join'> = async (p, socket, parts) => {
-  const before = parts.calls.join(p.roomId, socket.data.mailbox, socket.id);
+  const mailbox = socket.data.mailbox;
+  // Unknown and forbidden look the same, so room ids cannot be probed.
+  if (!parts.calls.isInvited(p.roomId, mailbox)) throw new CircleError(ErrorCode.Forbidden, 'call:join', 'you are not invited to this call');
+  const present = await membersOf(parts, p.roomId);
+  if (!present.has(mailbox) && present.size >= MAX_CALL_MEMBERS) throw new CircleError(ErrorCode.Conflict, 'call:join', `calls hold at most ${MAX_CALL_MEMBERS} members`);
   await socket.join(callRoom(p.roomId));
-  socket.to(callRoom(p.roomId)).emit('call:member', { roomId: p.roomId, mailbox: socket.data.mailbox, joined: true });
-  return { members: before };
+  socket.to(callRoom(p.roomId)).emit('call:member', { roomId: p.roomId, mailbox, joined: true });
+  present.delete(mailbox);
+  return { members: [...present] };
 };
 
-export function leaveCallRoom(parts: RelayParts, socket: RelaySocket, roomId: string): void {
-  const gone = parts.calls.leave(roomId, socket.data.mailbox, socket.id);
-  void socket.leave(callRoom(roomId));
-  if (gone) parts.io.to(callRoom(roomId)).emit('call:member', { roomId, mailbox: socket.data.mailbox, joined: false });
+/** The call rooms a socket is in; read on `disconnecting`, before Socket.IO empties them. */
+export const callRoomsOf = (socket: RelaySocket): string[] => [...socket.rooms].map(roomIdOf).filter((id): id is string => id !== undefined);
+
+/**
+ * After `socket` left the room (or disconnected): tells the others when its member has no
+ * socket left in the call, and closes the room when nobody is left.
+ */
+export async function afterLeaving(parts: RelayParts, mailbox: string, roomId: string): Promise<void> {
+  const present = await membersOf(parts, roomId);
+  if (!present.has(mailbox)) parts.io.to(callRoom(roomId)).emit('call:member', { roomId, mailbox, joined: false });
+  if (present.size === 0) share(parts, { roomId });
 }
 
 export const leaveCall: Handler<'call:leave'> = async (p, socket, parts) => {
-  leaveCallRoom(parts, socket, p.roomId);
+  if (!socket.rooms.has(callRoom(p.roomId))) return {};
+  await socket.leave(callRoom(p.roomId));
+  await afterLeaving(parts, socket.data.mailbox, p.roomId);
   return {};
 };

@@ -8,12 +8,14 @@ import type { Logger } from '../observability/log.js';
 import type { RelayMetrics } from '../observability/metrics.js';
 import type { RelayConfig } from '../config.js';
 import type { Allowlist, BlobStore } from '../store/index.js';
-import type { CallRooms } from './call-rooms.js';
+import type { CallRoomNote, CallRooms } from './call-rooms.js';
 import type { ActiveMembers } from '../auth/active-members.js';
 
 export interface InterServerEvents {
   /** Another node stored a blob for a mailbox: fetch it and push it to local sockets. Ids only cross nodes. */
   'blob:stored': (note: { id: string; mailbox: string }) => void;
+  /** A call room opened (with its invitation list) or closed on another node. */
+  'call:room': (note: CallRoomNote) => void;
 }
 
 export type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketIdentity>;
