@@ -1,7 +1,7 @@
 /**
  * npm run bench -- crypto
  * (a) seal + open of one short text message on the native path (WebCrypto, with Node's one-shot
- *     X25519/Ed25519), beside WebCrypto alone (as the app's core worker in Chromium runs it) and
+ *     X25519, Ed25519 and envelope AES-GCM), beside WebCrypto alone (as the app's core worker in Chromium runs it) and
  *     the same construction on the @noble primitives; (b) a 16 MiB file through the whole file path (chunk, encrypt,
  *     frame into 64 KiB blobs, hash; then open, reassemble, verify the hash) beside bare
  *     native AES-256-GCM encrypt + decrypt of the same 16 MiB. Last line: `ratio: X` for (b).
@@ -42,9 +42,9 @@ console.log('\n(a) one short text message in a 64 KiB sealed envelope');
 const native = await shortMessage(nativeSuite, 400);
 const webCrypto = await shortMessage(webCryptoSuite, 400);
 const noble = await shortMessage(referenceSuite, 40);
-console.log(`  native (WebCrypto + Node one-shot X25519/Ed25519): seal ${ms(native.sealMs)}  open ${ms(native.openMs)}  seal+open ${ms(native.bothMs)}`);
-console.log(`  WebCrypto alone (as in Chromium):                  seal ${ms(webCrypto.sealMs)}  open ${ms(webCrypto.openMs)}  seal+open ${ms(webCrypto.bothMs)}`);
-console.log(`  @noble (reference):                                seal ${ms(noble.sealMs)}  open ${ms(noble.openMs)}  seal+open ${ms(noble.bothMs)}`);
+console.log(`  native (WebCrypto + Node one-shot per-message calls): seal ${ms(native.sealMs)}  open ${ms(native.openMs)}  seal+open ${ms(native.bothMs)}`);
+console.log(`  WebCrypto alone (as in Chromium):                    seal ${ms(webCrypto.sealMs)}  open ${ms(webCrypto.openMs)}  seal+open ${ms(webCrypto.bothMs)}`);
+console.log(`  @noble (reference):                                  seal ${ms(noble.sealMs)}  open ${ms(noble.openMs)}  seal+open ${ms(noble.bothMs)}`);
 console.log(`  short message speed-up, native over @noble: ${(noble.bothMs / native.bothMs).toFixed(1)}x`);
 
 console.log('\n(b) 16 MiB file: whole file path vs bare native AES-256-GCM');

@@ -99,6 +99,27 @@ describe.each([nativeSuite, webCryptoSuite])('$name suite matches the noble refe
     );
   });
 
+  it('a one-use key refuses a changed ciphertext, tag or aad, and a frame shorter than its tag, with EnvelopeInvalid', async () => {
+    const info = new Uint8Array([4, 5, 6]);
+    const r = native.randomBytes(32);
+    const R = await native.x25519PublicKey(r);
+    const { ephemeralPublicKey, key } = await native.agreeOneUseKey(R, info);
+    const aad = native.randomBytes(33);
+    const sealed = await key.seal(native.randomBytes(65_000), aad);
+    const opener = await native.acceptOneUseKey(r, R, ephemeralPublicKey, info);
+    const flip = (b: Uint8Array, i: number) => Uint8Array.from(b, (v, j) => (j === i ? v ^ 1 : v));
+    for (const [what, bytes, extra] of [
+      ['ciphertext', flip(sealed, 10), aad],
+      ['tag', flip(sealed, sealed.length - 1), aad],
+      ['aad', sealed, flip(aad, 0)],
+      ['truncated', sealed.subarray(0, 15), aad],
+    ] as const) {
+      const err = await opener.open(bytes, extra).catch((e: unknown) => e);
+      expect(err, what).toBeInstanceOf(CircleError);
+      expect((err as CircleError).code, what).toBe(ErrorCode.EnvelopeInvalid);
+    }
+  });
+
   it('one-use envelope keys agree across suites and sides', async () => {
     const info = new Uint8Array([1, 2, 3]);
     const r = native.randomBytes(32);

@@ -2,16 +2,17 @@
  * The native suite: WebCrypto, present in Node >= 20 and in Chromium. Raw 32-byte
  * secrets enter WebCrypto as PKCS#8 (RFC 8410: a fixed 16-byte prefix + the key).
  * Imported keys are cached per byte array so a long-lived identity is imported once.
- * Where the runtime has Node's one-shot X25519/Ed25519 (node-one-shot.ts), those operations
- * run on the same imported keys without the thread-pool round trip; `webCryptoSuite` is the
- * same suite without them, as Chromium runs it, and is tested alongside.
+ * Where the runtime has Node's one-shot crypto (node-one-shot.ts), X25519, Ed25519 and an
+ * envelope's single AES-GCM call run on the same imported keys without the thread-pool round
+ * trip; file chunks stay on WebCrypto. `webCryptoSuite` is the same suite without the one-shot
+ * path, as Chromium runs it, and is tested alongside.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, fromBase64Url, isAllZero, toHex } from '../bytes.js';
 import { CircleError, ErrorCode } from '../errors.js';
-import { nodeOneShot, type OneShotAsymmetric } from './node-one-shot.js';
+import { nodeOneShot, type OneShot } from './node-one-shot.js';
 import { AES_KEY_BYTES, GCM_TAG_BYTES, KEY_BYTES, SIGNATURE_BYTES, ZERO_NONCE, type CryptoSuite, type OneUseKey } from './suite.js';
 
 const subtle = globalThis.crypto.subtle;
@@ -81,7 +82,7 @@ async function deriveX25519(
   privateKey: CryptoKey,
   publicKey: Uint8Array,
   cache: boolean,
-  oneShot: OneShotAsymmetric | undefined,
+  oneShot: OneShot | undefined,
 ): Promise<Uint8Array> {
   if (publicKey.length !== KEY_BYTES) throw lowOrderRejected();
   let shared: Uint8Array;
@@ -147,7 +148,7 @@ function oneUseKey(
   cachePeer: boolean,
   salt: Uint8Array,
   info: Uint8Array,
-  oneShot: OneShotAsymmetric | undefined,
+  oneShot: OneShot | undefined,
 ): OneUseKey {
   const aesKey = (async () => {
     const shared = await deriveX25519(privateKey, peerPublicKey, cachePeer, oneShot);
@@ -159,10 +160,15 @@ function oneUseKey(
   aesKey.catch(() => undefined); // observed by seal/open; avoid an unhandled rejection meanwhile
   const params = (aad: Uint8Array) => ({ name: 'AES-GCM', iv: buf(ZERO_NONCE), additionalData: buf(aad), tagLength: GCM_TAG_BYTES * 8 });
   return {
-    seal: async (plaintext, aad) => new Uint8Array(await subtle.encrypt(params(aad), await aesKey, buf(plaintext))),
+    seal: async (plaintext, aad) => {
+      const key = await aesKey;
+      if (oneShot) return oneShot.aesGcmSeal(key, ZERO_NONCE, plaintext, aad);
+      return new Uint8Array(await subtle.encrypt(params(aad), key, buf(plaintext)));
+    },
     open: async (sealed, aad) => {
       const key = await aesKey;
       try {
+        if (oneShot) return oneShot.aesGcmOpen(key, ZERO_NONCE, sealed, aad);
         return new Uint8Array(await subtle.decrypt(params(aad), key, buf(sealed)));
       } catch {
         throw new CircleError(ErrorCode.EnvelopeInvalid, 'aes-gcm', 'authentication failed');
@@ -177,7 +183,7 @@ async function publicFromPrivate(curve: Curve, secret: Uint8Array): Promise<Uint
   return fromBase64Url(jwk.x);
 }
 
-function createNativeSuite(name: 'native' | 'webcrypto', oneShot: OneShotAsymmetric | undefined): CryptoSuite {
+function createNativeSuite(name: 'native' | 'webcrypto', oneShot: OneShot | undefined): CryptoSuite {
   return {
     name,
     randomBytes: (length) => {
@@ -280,7 +286,7 @@ function createNativeSuite(name: 'native' | 'webcrypto', oneShot: OneShotAsymmet
   };
 }
 
-/** WebCrypto, with Node's one-shot X25519/Ed25519 where the runtime has them. */
+/** WebCrypto, with Node's one-shot X25519, Ed25519 and envelope AES-GCM where the runtime has them. */
 export const nativeSuite: CryptoSuite = createNativeSuite('native', nodeOneShot());
 /** WebCrypto alone: what Chromium (the app's core worker) runs. */
 export const webCryptoSuite: CryptoSuite = createNativeSuite('webcrypto', undefined);

@@ -1,31 +1,40 @@
 /**
- * Node's synchronous X25519 and Ed25519 (`node:crypto`, the same OpenSSL that backs Node's
- * WebCrypto), taken by `nativeSuite` where the runtime offers them: the headless client, bots,
- * the relay and the tests. Each operation is 25–70 µs of work, and a WebCrypto call adds a
- * thread-pool round trip on top (~75 µs on an idle 2-core machine, several times that on a
- * busy one). Chromium has no such API, so the app's core worker keeps WebCrypto for these.
- * AES-GCM, the bulk work, stays on WebCrypto everywhere.
- * docs/decisions/2026-11-22-one-shot-asymmetric.md
+ * Node's synchronous one-shot crypto (`node:crypto`, the same OpenSSL that backs Node's
+ * WebCrypto), taken by `nativeSuite` where the runtime offers it: the headless client, bots,
+ * the relay and the tests. It covers the per-message work: X25519 (~30 µs), Ed25519 sign
+ * (~25 µs) and verify (~70 µs), and the single AES-256-GCM call that seals or opens one
+ * 64 KiB envelope (~55 µs). Through WebCrypto each of these also waits for a thread-pool round
+ * trip (~75 µs on an idle 2-core machine, several times that on a busy one). File chunks, the
+ * bulk work, stay on WebCrypto, whose thread pool runs them in parallel. Chromium has no such
+ * API, so the app's core worker keeps WebCrypto for everything.
+ * docs/decisions/2026-11-22-one-shot-per-message-crypto.md
  *
  * Looked up at run time (`process.getBuiltinModule`), never imported: `protocol/` is bundled
  * for the browser too.
  */
 import type * as NodeCrypto from 'node:crypto';
+import { GCM_TAG_BYTES } from './suite.js';
 
 /** The same keys WebCrypto holds, operated on in the calling thread. */
-export interface OneShotAsymmetric {
+export interface OneShot {
   /** Throws when OpenSSL refuses the pair (an all-zero result included). */
   x25519(privateKey: CryptoKey, publicKey: CryptoKey): Uint8Array;
   ed25519Sign(privateKey: CryptoKey, message: Uint8Array): Uint8Array;
   /** False (or a throw) for a signature that does not verify. */
   ed25519Verify(publicKey: CryptoKey, message: Uint8Array, signature: Uint8Array): boolean;
+  /** AES-256-GCM; returns ciphertext || 16-byte tag. */
+  aesGcmSeal(key: CryptoKey, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  /** AES-256-GCM; throws on any authentication failure. */
+  aesGcmOpen(key: CryptoKey, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array;
 }
 
 interface MaybeNode {
   process?: { getBuiltinModule?: (id: string) => unknown };
 }
 
-export function nodeOneShot(): OneShotAsymmetric | undefined {
+const bytesOf = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+export function nodeOneShot(): OneShot | undefined {
   const crypto = (globalThis as MaybeNode).process?.getBuiltinModule?.('node:crypto') as typeof NodeCrypto | undefined;
   if (!crypto?.KeyObject?.from || !crypto.diffieHellman) return undefined;
   const { KeyObject } = crypto;
@@ -34,5 +43,17 @@ export function nodeOneShot(): OneShotAsymmetric | undefined {
       new Uint8Array(crypto.diffieHellman({ privateKey: KeyObject.from(privateKey), publicKey: KeyObject.from(publicKey) })),
     ed25519Sign: (privateKey, message) => new Uint8Array(crypto.sign(null, message, KeyObject.from(privateKey))),
     ed25519Verify: (publicKey, message, signature) => crypto.verify(null, message, KeyObject.from(publicKey), signature),
+    aesGcmSeal: (key, nonce, plaintext, aad) => {
+      const cipher = crypto.createCipheriv('aes-256-gcm', KeyObject.from(key), nonce, { authTagLength: GCM_TAG_BYTES });
+      cipher.setAAD(aad);
+      return bytesOf(Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]));
+    },
+    aesGcmOpen: (key, nonce, sealed, aad) => {
+      if (sealed.length < GCM_TAG_BYTES) throw new Error('sealed data shorter than its tag');
+      const decipher = crypto.createDecipheriv('aes-256-gcm', KeyObject.from(key), nonce, { authTagLength: GCM_TAG_BYTES });
+      decipher.setAAD(aad);
+      decipher.setAuthTag(sealed.subarray(sealed.length - GCM_TAG_BYTES));
+      return bytesOf(Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - GCM_TAG_BYTES)), decipher.final()]));
+    },
   };
 }
