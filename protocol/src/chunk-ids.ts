@@ -18,18 +18,13 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, equalBytes, fromHex, toHex } from './bytes.js';
+import { compareBytes, concatBytes, equalBytes, fromHex, toHex } from './bytes.js';
 import { nativeSuite } from './crypto/native.js';
 import type { CryptoSuite } from './crypto/suite.js';
+import { BLOB_ID_PATTERN } from './events.js';
 import { LABEL } from './labels.js';
 
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const NONCE_BYTES = 8;
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
-}
 
 /** The tag key I share with one other member; both sides compute the same bytes. Throws BadPublicKey for a low-order key. */
 export async function chunkTagKey(
@@ -64,7 +59,7 @@ export function chunkBlobId(key: Uint8Array): string {
 
 /** True when `id` is a chunk id made with one of `keys`. Anything else (a message, a malformed id) is false. */
 export function isChunkBlobId(id: string, keys: readonly Uint8Array[]): boolean {
-  if (!UUID_V4.test(id)) return false;
+  if (!BLOB_ID_PATTERN.test(id)) return false;
   const bytes = fromHex(id.replaceAll('-', ''));
   const nonce = bytes.subarray(0, NONCE_BYTES);
   const tag = bytes.subarray(NONCE_BYTES);

@@ -12,7 +12,9 @@ export const Bytes = z
   .custom<Uint8Array | ArrayBuffer>((v) => v instanceof Uint8Array || v instanceof ArrayBuffer, { message: 'expected binary data' })
   .transform((v) => (v instanceof Uint8Array ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v)));
 
-export const BlobId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'expected a lowercase UUID v4');
+/** A blob id: a lowercase UUID v4. */
+export const BLOB_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+export const BlobId = z.string().regex(BLOB_ID_PATTERN, 'expected a lowercase UUID v4');
 export const Mailbox = z.string().regex(/^[0-9a-f]{32}$/, 'expected a 32-hex-digit mailbox address');
 export const Hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 hex digits');
 export const RoomId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'expected a 22-character room id');

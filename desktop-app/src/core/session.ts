@@ -154,7 +154,7 @@ export class Session {
       const body: MessageBody = { type: 'call', event, media, durationMs };
       const sent = await this.c.send(conv.conversation, body, this.recipients(conv), { messageId });
       this.tl.addOutgoing(conv, messageId, {}, this.recipients(conv)).call = { event, media, durationMs };
-      this.tl.markSent(messageId, sent.copies, sent.failed);
+      this.tl.markSent(messageId, sent);
       this.scheduleSnapshot();
       return null;
     },
@@ -231,11 +231,7 @@ export class Session {
       this.scheduleSnapshot();
       try {
         const sent = await this.c.send(conv.conversation, body, recipients, { messageId });
-        this.tl.markSent(messageId, sent.copies, sent.failed);
-        const own = this.tl.get(messageId)!;
-        own.sentCopy = sent.record;
-        own.ownBlobIds = sent.ownBlobIds;
-        own.sentFiles = sent.files;
+        this.tl.markSent(messageId, sent);
         if (sent.failed.length) this.failedSends.set(messageId, attempt);
       } catch (err) {
         this.tl.markFailed(messageId, err instanceof CircleError ? err.message : 'could not send');
@@ -264,11 +260,7 @@ export class Session {
           cancel,
           onProgress: (p) => this.publish('progress', { messageId, ...p, direction: 'up' }),
         });
-        this.tl.markSent(messageId, sent.copies, sent.failed);
-        const own = this.tl.get(messageId)!;
-        own.sentCopy = sent.record;
-        own.ownBlobIds = sent.ownBlobIds;
-        own.sentFiles = sent.files;
+        this.tl.markSent(messageId, sent);
       } catch (err) {
         this.tl.markFailed(messageId, cancel.cancelled ? 'cancelled' : err instanceof CircleError ? err.message : 'could not send');
         if (!cancel.cancelled) this.failedSends.set(messageId, attempt);

@@ -5,7 +5,7 @@
  */
 import type { Conversation, FileManifest, MessageContent } from '@circle/protocol';
 import type { Contact } from './directory.js';
-import type { ReceivedMessage } from './messenger.js';
+import type { ReceivedMessage, SentMessage } from './messenger.js';
 
 export type DeliveryState = 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'expired';
 
@@ -109,9 +109,14 @@ export class Timeline {
     return m;
   }
 
-  markSent(id: string, copies: { to: string; expiresAt: number }[], failed: { to: string; error: { message: string } }[]): void {
+  /** The relay stored (or refused) the copies of a message I sent; keeps what unsend needs. */
+  markSent(id: string, sent: SentMessage): void {
     const m = this.messages.get(id);
     if (!m) return;
+    const { copies, failed } = sent;
+    m.sentCopy = sent.record;
+    m.ownBlobIds = sent.ownBlobIds;
+    m.sentFiles = sent.files;
     for (const c of copies) this.raise(m, c.to, 'sent');
     for (const f of failed) {
       m.recipients.set(f.to, 'failed');

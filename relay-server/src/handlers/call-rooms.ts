@@ -18,14 +18,6 @@ export type CallRoomNote = z.infer<typeof CallRoomNote>;
 export class CallRooms {
   private readonly invitations = new Map<string, Set<string>>();
 
-  /** Opens a room for `creator` and `invited`; returns its id. */
-  open(creator: string, invited: string[]): CallRoomNote & { invited: string[] } {
-    const roomId = toBase64Url(nativeSuite.randomBytes(16));
-    const note = { roomId, invited: [creator, ...invited] };
-    this.apply(note);
-    return note;
-  }
-
   /** Applies a room opened or closed (here or on another node). */
   apply(note: CallRoomNote): void {
     if (note.invited) this.invitations.set(note.roomId, new Set(note.invited));
@@ -37,7 +29,7 @@ export class CallRooms {
   }
 }
 
-export const callRoom = (roomId: string) => `call:${roomId}`;
+const callRoom = (roomId: string) => `call:${roomId}`;
 const roomIdOf = (room: string) => (room.startsWith('call:') ? room.slice('call:'.length) : undefined);
 
 /** Mailboxes with a socket in the call, on every node. */
@@ -53,9 +45,9 @@ function share(parts: RelayParts, note: CallRoomNote): void {
 
 export const createCall: Handler<'call:create'> = async (p, socket, parts) => {
   for (const m of p.invited) if (!(await parts.members.has(m))) throw new CircleError(ErrorCode.NotMember, 'call:create', 'an invited member is not an active member of this circle');
-  const note = parts.calls.open(socket.data.mailbox, p.invited);
-  share(parts, note);
-  return { roomId: note.roomId };
+  const roomId = toBase64Url(nativeSuite.randomBytes(16));
+  share(parts, { roomId, invited: [socket.data.mailbox, ...p.invited] });
+  return { roomId };
 };
 
 export const joinCall: Handler<'call:join'> = async (p, socket, parts) => {
