@@ -413,6 +413,27 @@ describe.each(databaseKinds)('store on $name', (kind) => {
         expect(await store.fetch(theirs, [fresh[0]!.id])).toEqual([]);
       });
 
+      it("lists a blob whose write started before the list: the list waits for this node's writes to that mailbox, and only those", async () => {
+        const store = pooled();
+        const [mailbox, other] = [newMailbox(), newMailbox()];
+        const blob = newBlob(mailbox);
+        const locker = new pg.Client({ connectionString: db.connectionString });
+        await locker.connect();
+        try {
+          // SHARE mode holds INSERTs and lets SELECTs through: the write is under way, not committed.
+          await locker.query('BEGIN; LOCK TABLE blobs IN SHARE MODE');
+          const writing = store.put(blob);
+          const listing = store.list(mailbox, { limit: 10 });
+          // Reads are not blocked by the lock: another mailbox lists at once.
+          expect(await store.list(other, { limit: 10 })).toEqual({ blobs: [], nextCursor: null });
+          await locker.query('COMMIT');
+          await writing;
+          expect((await listing).blobs.map((b) => b.id)).toEqual([blob.id]);
+        } finally {
+          await locker.end();
+        }
+      });
+
       it('while PostgreSQL is stalled, answers Unavailable at once beyond MAX_WAITING_ROWS waiting rows, and stores every accepted put once it moves', async () => {
         const store = pooled();
         const mailbox = newMailbox();

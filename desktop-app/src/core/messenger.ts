@@ -127,6 +127,8 @@ export class CircleClient extends Emitter<ClientEvents> {
   private readonly chunkTagKeys = new Map<string, Promise<Uint8Array>>();
   private readonly online = new Set<string>();
   private syncing: Promise<number> | undefined;
+  /** A sync asked for while one runs: it runs after, since the running one may have listed too early. */
+  private syncAgain: Promise<number> | undefined;
 
   private constructor(
     private readonly identity: Identity,
@@ -170,10 +172,26 @@ export class CircleClient extends Emitter<ClientEvents> {
     return this.connection.waitOnline(timeoutMs);
   }
 
-  /** Lists and opens everything in the mailbox. Safe to call repeatedly; returns new messages seen. */
+  /**
+   * Lists and opens everything in the mailbox; returns new messages seen. Safe to call repeatedly:
+   * calls made while a sync runs share one more sync after it, so every call sees what the
+   * mailbox held when it was made (a reconnect during a sync is not folded into the old one).
+   */
   sync(): Promise<number> {
-    this.syncing ??= this.syncOnce().finally(() => (this.syncing = undefined));
-    return this.syncing;
+    if (!this.syncing) {
+      this.syncing = this.syncOnce().finally(() => (this.syncing = undefined));
+      return this.syncing;
+    }
+    this.syncAgain ??= this.syncing.then(
+      () => this.syncNext(),
+      () => this.syncNext(),
+    );
+    return this.syncAgain;
+  }
+
+  private syncNext(): Promise<number> {
+    this.syncAgain = undefined;
+    return this.sync();
   }
 
   private async syncOnce(): Promise<number> {

@@ -105,6 +105,8 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
       const timed = this.socket.timeout(timeoutMs) as unknown as { emitWithAck(n: string, p: unknown): Promise<Result<unknown>> };
       result = await timed.emitWithAck(name, payload);
     } catch {
+      // Socket.IO fails an unanswered request at once when the connection drops: its ack cannot come.
+      if (!this.socket.connected) throw new CircleError(ErrorCode.Unavailable, name, 'the connection to the relay dropped before it answered');
       throw new CircleError(ErrorCode.Timeout, name, 'the relay did not answer in time');
     }
     if (!result || typeof result !== 'object' || !('ok' in result)) throw new CircleError(ErrorCode.Internal, name, 'malformed answer from the relay');

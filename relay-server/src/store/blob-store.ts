@@ -47,6 +47,8 @@ const FETCH_SQL = 'SELECT id, expires_at, bytes FROM blobs WHERE mailbox = $1 AN
 
 export class BlobStore {
   private readonly groupInsert: GroupInsert | undefined;
+  /** Writes in progress on this node, by mailbox: a list waits for them (see `list`). */
+  private readonly writing = new Map<string, Set<Promise<void>>>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -73,7 +75,24 @@ export class BlobStore {
     if (blob.bytes.length !== BLOB_BYTES) {
       throw new CircleError(ErrorCode.BlobSize, 'blob:put', `a blob must be exactly ${BLOB_BYTES} bytes, got ${blob.bytes.length}`);
     }
-    if (this.groupInsert) return this.groupInsert.insert(blob);
+    const write = this.groupInsert ? this.groupInsert.insert(blob) : this.create(blob);
+    this.track(blob.mailbox, write);
+    return write;
+  }
+
+  /** Remembers a write until it settles, so a list of its mailbox can wait for it. */
+  private track(mailbox: string, write: Promise<void>): void {
+    let writes = this.writing.get(mailbox);
+    if (!writes) this.writing.set(mailbox, (writes = new Set()));
+    writes.add(write);
+    const settled = () => {
+      writes.delete(write);
+      if (writes.size === 0 && this.writing.get(mailbox) === writes) this.writing.delete(mailbox);
+    };
+    write.then(settled, settled);
+  }
+
+  private async create(blob: NewBlob): Promise<void> {
     try {
       // Copy: Prisma wants an ArrayBuffer-backed array, and a view must not drag its whole buffer along.
       await this.prisma.blob.create({ data: { ...blob, bytes: new Uint8Array(blob.bytes) }, select: { id: true } });
@@ -85,11 +104,18 @@ export class BlobStore {
     }
   }
 
-  /** Unexpired blobs in a mailbox, in id order, `limit` at a time; `cursor` is the previous page's last id. */
+  /**
+   * Unexpired blobs in a mailbox, in id order, `limit` at a time; `cursor` is the previous page's
+   * last id. The list first waits for this node's writes to the mailbox that are under way: the
+   * relay pushes a blob to live sockets before its row commits, so a member who joined just after
+   * the push would otherwise miss the blob in the sync that follows (PROTOCOL.md §10.3).
+   */
   async list(mailbox: string, page: { cursor?: string; limit: number }): Promise<BlobPage> {
     assertMailbox(mailbox, 'blob:list');
     assertPositiveInteger(page.limit, 'limit', 'blob:list');
     if (page.cursor !== undefined) assertBlobId(page.cursor, 'blob:list');
+    const writes = this.writing.get(mailbox);
+    if (writes) await Promise.allSettled(writes);
     const rows = await this.prisma.blob.findMany({
       where: { mailbox, expiresAt: { gt: this.now() }, ...(page.cursor === undefined ? {} : { id: { gt: page.cursor } }) },
       orderBy: { id: 'asc' },
