@@ -33,6 +33,8 @@ export class App {
   private readonly state: UiState = { members: [], conversations: [], connection: { state: 'connecting' }, typing: new Map(), progress: new Map(), previews: new Map(), settings: DEFAULT_SETTINGS };
   private pendingFile?: { name: string; bytes: Uint8Array };
   private renderQueued = false;
+  /** The message whose text the composer was loaded with for editing, so a redraw keeps what was typed since. */
+  private composerEditing?: string;
   private readonly calls = new CallController(
     this.core,
     () => this.state.info?.me.id ?? '',
@@ -186,7 +188,14 @@ export class App {
     const list = this.root.querySelector('.messages');
     if (list) list.scrollTop = atBottom ? list.scrollHeight : oldScroll;
     const input = this.root.querySelector<HTMLTextAreaElement>('#composer');
-    if (input && !this.state.editing) input.value = draft;
+    if (input) {
+      const editing = this.state.editing?.id;
+      // A new edit starts from the message's text (set by the view); any other redraw keeps the
+      // draft, typed edits included. Leaving an edit clears the composer of the message's text.
+      if (editing === undefined && this.composerEditing !== undefined) input.value = '';
+      else if (editing === undefined || editing === this.composerEditing) input.value = draft;
+      this.composerEditing = editing;
+    }
     if (input && (hadFocus || this.state.editing || this.state.replyTo)) input.focus();
   }
 

@@ -55,7 +55,13 @@ describe('two members chat in real browsers through a real relay', () => {
     await messageWithText(bob, 'typo mesage').waitFor();
     await typo.hover();
     await typo.getByRole('button', { name: 'Edit' }).click();
+    await alice.page.locator('.compose-context', { hasText: 'Editing your message' }).waitFor();
+    await expect.poll(() => alice.page.locator('#composer').inputValue()).toBe('typo mesage');
     await alice.page.locator('#composer').fill('typo message (fixed)');
+    // A message arriving mid-edit redraws the conversation; the typed edit must survive it.
+    await sendText(bob, 'take your time');
+    await messageWithText(alice, 'take your time').waitFor();
+    expect(await alice.page.locator('#composer').inputValue()).toBe('typo message (fixed)');
     await alice.page.locator('#composer').press('Enter');
     const edited = messageWithText(bob, 'typo message (fixed)');
     await edited.waitFor({ timeout: 15_000 });
