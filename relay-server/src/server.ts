@@ -35,6 +35,8 @@ export interface RelayDeps {
   installAdapter?: (io: RelayServer) => void;
   /** How often connected sockets are checked against revocations. */
   revocationCheckMs?: number;
+  /** How long a call room nobody joined stays open (CALL_ROOM_IDLE_MS). */
+  callRoomIdleMs?: number;
 }
 
 export interface Relay {
@@ -95,7 +97,7 @@ export function createRelay(deps: RelayDeps): Relay {
     quota: new MailboxQuota(deps.blobs, deps.config.MAILBOX_QUOTA_MB * 1024 * 1024, clock),
     sendLimits: new TokenBuckets(deps.config.RATE_LIMIT_BLOBS_PER_MINUTE, deps.config.RATE_LIMIT_BURST, clock),
     signalLimits: new TokenBuckets(6000, 2000, clock),
-    calls: new CallRooms(),
+    calls: new CallRooms(deps.callRoomIdleMs),
     clock,
     clustered: Boolean(deps.installAdapter),
   };
@@ -127,6 +129,7 @@ export function createRelay(deps: RelayDeps): Relay {
       }),
     close: async () => {
       clearInterval(revocationTimer);
+      parts.calls.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => void io.close(() => resolve()));
     },

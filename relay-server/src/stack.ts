@@ -37,6 +37,7 @@ export interface StartRelayStackOptions {
   logger: Logger;
   clock?: () => number;
   revocationCheckMs?: number;
+  callRoomIdleMs?: number;
 }
 
 /** How long a blob statement may wait for a connection, run on the server, and take end to end. */
@@ -75,6 +76,7 @@ export async function startRelayStack(opts: StartRelayStackOptions): Promise<Rel
       logger,
       clock,
       revocationCheckMs: opts.revocationCheckMs,
+      callRoomIdleMs: opts.callRoomIdleMs,
       databaseReachable: () =>
         prisma.$queryRaw`SELECT 1`.then(
           () => true,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, MAX_CALL_MEMBERS } from '@circle/protocol';
+import { MAX_OPEN_CALLS } from '../src/handlers/call-rooms.js';
 import type { CircleClient } from '@circle/desktop-app/core';
 import { eventually, makeCircle, startTestRelay, type TestRelay } from './support/relay-harness.js';
 
@@ -71,6 +72,41 @@ describe('call rooms on one relay', () => {
     await alice.connection.request('call:join', { roomId });
     await alice.connection.request('call:leave', { roomId });
     expect(await codeOf(bob.connection.request('call:join', { roomId }))).toBe(ErrorCode.Forbidden);
+    circle.closeClients();
+  });
+
+  it(`lets a member have at most ${MAX_OPEN_CALLS} rooms open; closing one makes room for another`, async () => {
+    const circle = await makeCircle(relay, ['Alice', 'Bob']);
+    const [alice, bob] = [await circle.connect(0), await circle.connect(1)];
+    const create = () => alice.connection.request('call:create', { invited: [bob.me.mailbox] });
+    const rooms = [];
+    for (let i = 0; i < MAX_OPEN_CALLS; i++) rooms.push((await create()).roomId);
+    expect(await codeOf(create())).toBe(ErrorCode.RateLimited);
+    expect(await codeOf(bob.connection.request('call:create', { invited: [alice.me.mailbox] }))).toBe('ok'); // Bob's own count
+    await alice.connection.request('call:join', { roomId: rooms[0]! });
+    await alice.connection.request('call:leave', { roomId: rooms[0]! });
+    expect(await codeOf(create())).toBe('ok');
+    circle.closeClients();
+  });
+});
+
+describe('call rooms nobody joins', () => {
+  const IDLE_MS = 300;
+  let relay: TestRelay;
+  beforeAll(async () => {
+    relay = await startTestRelay('pglite', { callRoomIdleMs: IDLE_MS });
+  });
+  afterAll(async () => relay?.close());
+
+  it('close after the idle time; a room with a member in it stays open', async () => {
+    const circle = await makeCircle(relay, ['Alice', 'Bob']);
+    const [alice, bob] = [await circle.connect(0), await circle.connect(1)];
+    const unanswered = (await alice.connection.request('call:create', { invited: [bob.me.mailbox] })).roomId;
+    const answered = (await alice.connection.request('call:create', { invited: [bob.me.mailbox] })).roomId;
+    await alice.connection.request('call:join', { roomId: answered });
+    await new Promise((r) => setTimeout(r, 3 * IDLE_MS)); // both rooms' idle checks have run
+    expect(await codeOf(bob.connection.request('call:join', { roomId: unanswered }))).toBe(ErrorCode.Forbidden);
+    expect(await bob.connection.request('call:join', { roomId: answered })).toEqual({ members: [alice.me.mailbox] });
     circle.closeClients();
   });
 });

@@ -4,8 +4,9 @@
  *
  * Who is in a call is the Socket.IO room `call:<id>` itself, which the cluster adapter spans
  * across relay nodes. The invitation list is the only state of our own: kept in memory, sent
- * to the other nodes when the room opens and when it closes (its last member left), so a member
- * connected to any node can join.
+ * to the other nodes when the room opens and when it closes (its last member left, or nobody
+ * joined it within CALL_ROOM_IDLE_MS), so a member connected to any node can join. A member
+ * has at most MAX_OPEN_CALLS rooms open at once, so invitations cannot pile up in memory.
  */
 import { z } from 'zod';
 import { CircleError, ErrorCode, MAX_CALL_MEMBERS, Mailbox, RoomId, nativeSuite, toBase64Url } from '@circle/protocol';
@@ -15,17 +16,49 @@ import type { Handler, RelayParts, RelaySocket } from './context.js';
 export const CallRoomNote = z.strictObject({ roomId: RoomId, invited: z.array(Mailbox).min(1).max(256).optional() });
 export type CallRoomNote = z.infer<typeof CallRoomNote>;
 
+/** A room nobody is in this long after it opened is closed (a ring goes unanswered after 30 s). */
+export const CALL_ROOM_IDLE_MS = 60_000;
+/** Rooms one member may have open at once (created by them and not yet closed). */
+export const MAX_OPEN_CALLS = 4;
+
 export class CallRooms {
-  private readonly invitations = new Map<string, Set<string>>();
+  /** Room id -> invited mailboxes; the first is the member who opened the room. */
+  private readonly invitations = new Map<string, string[]>();
+  private readonly idleChecks = new Set<ReturnType<typeof setTimeout>>();
+
+  constructor(private readonly idleMs = CALL_ROOM_IDLE_MS) {}
+
+  /** Runs `check` once the room opened here has been open idleMs (see closeIfEmpty). */
+  checkWhenIdle(check: () => Promise<void>): void {
+    const timer = setTimeout(() => {
+      this.idleChecks.delete(timer);
+      void check().catch(() => undefined);
+    }, this.idleMs);
+    timer.unref();
+    this.idleChecks.add(timer);
+  }
+
+  /** Cancels pending idle checks (the relay is closing). */
+  stop(): void {
+    for (const t of this.idleChecks) clearTimeout(t);
+    this.idleChecks.clear();
+  }
 
   /** Applies a room opened or closed (here or on another node). */
   apply(note: CallRoomNote): void {
-    if (note.invited) this.invitations.set(note.roomId, new Set(note.invited));
+    if (note.invited) this.invitations.set(note.roomId, note.invited);
     else this.invitations.delete(note.roomId);
   }
 
   isInvited(roomId: string, mailbox: string): boolean {
-    return this.invitations.get(roomId)?.has(mailbox) ?? false;
+    return this.invitations.get(roomId)?.includes(mailbox) ?? false;
+  }
+
+  /** How many open rooms `mailbox` opened (on any node). */
+  openedBy(mailbox: string): number {
+    let n = 0;
+    for (const invited of this.invitations.values()) if (invited[0] === mailbox) n++;
+    return n;
   }
 }
 
@@ -44,11 +77,21 @@ function share(parts: RelayParts, note: CallRoomNote): void {
 }
 
 export const createCall: Handler<'call:create'> = async (p, socket, parts) => {
+  const mailbox = socket.data.mailbox;
   for (const m of p.invited) if (!(await parts.members.has(m))) throw new CircleError(ErrorCode.NotMember, 'call:create', 'an invited member is not an active member of this circle');
+  if (parts.calls.openedBy(mailbox) >= MAX_OPEN_CALLS) {
+    throw new CircleError(ErrorCode.RateLimited, 'call:create', `you have ${MAX_OPEN_CALLS} calls open: leave one, or wait a minute for unanswered ones to close`);
+  }
   const roomId = toBase64Url(nativeSuite.randomBytes(16));
-  share(parts, { roomId, invited: [socket.data.mailbox, ...p.invited] });
+  share(parts, { roomId, invited: [...new Set([mailbox, ...p.invited])] });
+  parts.calls.checkWhenIdle(() => closeIfEmpty(parts, roomId));
   return { roomId };
 };
+
+/** Closes a room nobody is in (never joined, or left before the idle check). */
+async function closeIfEmpty(parts: RelayParts, roomId: string): Promise<void> {
+  if ((await membersOf(parts, roomId)).size === 0) share(parts, { roomId });
+}
 
 export const joinCall: Handler<'call:join'> = async (p, socket, parts) => {
   const mailbox = socket.data.mailbox;

@@ -32,6 +32,8 @@ export interface StartTestRelayOptions {
   /** Reuse an already running PostgreSQL (scale-out tests start two relays on one database). */
   postgres?: TestPostgres;
   logger?: Logger;
+  /** How long a call room nobody joined stays open (the relay's default is a minute). */
+  callRoomIdleMs?: number;
 }
 
 export async function startTestRelay(kind: DatabaseKindName, opts: StartTestRelayOptions = {}): Promise<TestRelay> {
@@ -45,7 +47,7 @@ export async function startTestRelay(kind: DatabaseKindName, opts: StartTestRela
     AUTH_TIMEOUT_MS: '3000',
     ...opts.env,
   });
-  const stack = await startRelayStack({ config, logger: opts.logger ?? silentLogger, clock: opts.clock, revocationCheckMs: 200 });
+  const stack = await startRelayStack({ config, logger: opts.logger ?? silentLogger, clock: opts.clock, revocationCheckMs: 200, callRoomIdleMs: opts.callRoomIdleMs });
   return {
     stack,
     url: stack.url,
