@@ -87,6 +87,29 @@ describe('around a reconnect (real PostgreSQL)', () => {
     circle.closeClients();
   }, 30_000);
 
+  it('a sync that fails after coming online is retried while the connection stays up', async () => {
+    const circle = await makeCircle(relay, ['Alice', 'Bob']);
+    const alice = await circle.connect(0);
+    await alice.send(direct, { type: 'text', text: 'waiting for you' }, [alice.directory.byName('Bob')!]);
+    const bob = await CircleClient.open(circle.files[1]!);
+    const bobView = countTextsByMessageId(bob);
+    const internalErrors = () => relay.stack.relay.metrics.requestErrors.render().find((l) => l.includes('"Internal"')) ?? 'none';
+    const before = internalErrors();
+    await locker.query('ALTER TABLE blobs RENAME TO blobs_away'); // the relay's list fails outright
+    try {
+      bob.connect();
+      await bob.waitOnline();
+      await eventually(() => internalErrors() !== before, "Bob's first sync failed at the relay");
+    } finally {
+      await locker.query('ALTER TABLE blobs_away RENAME TO blobs');
+    }
+    expect(bobView.counts.size).toBe(0);
+    await eventually(() => bobView.counts.size === 1, 'the message, by a retried sync');
+    expect([...bobView.texts.values()]).toEqual(['waiting for you']);
+    bob.close();
+    circle.closeClients();
+  });
+
   it('a sync asked for while one runs lists the mailbox once more after it (calls made meanwhile share that one)', async () => {
     const circle = await makeCircle(relay, ['Alice', 'Bob']);
     const bob = await circle.connect(1);

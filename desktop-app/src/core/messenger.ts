@@ -84,6 +84,8 @@ export interface UnsendPlan {
 
 /** Chunk deletions in flight during unsend. */
 const DELETES_IN_FLIGHT = 8;
+/** Waits before retrying a failed sync while online (see syncWhileOnline); the last repeats. */
+const SYNC_RETRY_MS = [1_000, 5_000, 30_000];
 
 export interface ProgressEvent {
   done: number;
@@ -129,6 +131,7 @@ export class CircleClient extends Emitter<ClientEvents> {
   private syncing: Promise<number> | undefined;
   /** A sync asked for while one runs: it runs after, since the running one may have listed too early. */
   private syncAgain: Promise<number> | undefined;
+  private syncRetry: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
     private readonly identity: Identity,
@@ -164,6 +167,7 @@ export class CircleClient extends Emitter<ClientEvents> {
     this.connection.connect();
   }
   close(): void {
+    clearTimeout(this.syncRetry);
     this.connection.close();
   }
 
@@ -192,6 +196,20 @@ export class CircleClient extends Emitter<ClientEvents> {
   private syncNext(): Promise<number> {
     this.syncAgain = undefined;
     return this.sync();
+  }
+
+  /**
+   * The sync after coming online. If it fails (the relay answered an error, or did not answer),
+   * it is retried while the connection stays up: 1 s, 5 s, then every 30 s. Otherwise what
+   * waited in the mailbox would show only after the next reconnect.
+   */
+  private syncWhileOnline(attempt = 0): void {
+    clearTimeout(this.syncRetry);
+    this.sync().catch(() => {
+      if (this.state !== 'online') return; // the next 'online' syncs again
+      const delay = SYNC_RETRY_MS[Math.min(attempt, SYNC_RETRY_MS.length - 1)]!;
+      this.syncRetry = setTimeout(() => this.state === 'online' && this.syncWhileOnline(attempt + 1), delay);
+    });
   }
 
   private async syncOnce(): Promise<number> {
@@ -482,7 +500,7 @@ export class CircleClient extends Emitter<ClientEvents> {
     c.on('state', (s) => {
       if (s.state === 'online') {
         void this.refreshPresence();
-        void this.sync().catch(() => undefined);
+        this.syncWhileOnline();
       }
       if (s.state !== 'online') this.online.clear();
       this.emit('state', s);
