@@ -55,6 +55,10 @@ const config: Configuration = {
     target: ['dmg'],
     category: 'public.app-category.social-networking',
     hardenedRuntime: true,
+    // electron-builder's default entitlements lack the camera and microphone and add two we do
+    // not need (unsigned executable memory, no library validation).
+    entitlements: 'packaging/entitlements.mac.plist',
+    entitlementsInherit: 'packaging/entitlements.mac.plist',
     extendInfo: {
       NSCameraUsageDescription: 'Circle uses the camera for video calls.',
       NSMicrophoneUsageDescription: 'Circle uses the microphone for calls.',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ const builderConfig = require('app-builder-lib/out/util/config/config') as {
   getConfig: (projectDir: string, configPath: string, configFromOptions: null) => Promise<{ appId?: string; electronFuses?: unknown }>;
 };
 const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+const plist = require('plist') as { parse: (xml: string) => unknown };
 
 /** Every fuse @electron/fuses knows, by electron-builder's name for it (RunAsNode -> runAsNode). */
 const ALL_FUSES = Object.keys(FuseV1Options)
@@ -51,6 +53,18 @@ describe('electron-builder config', () => {
     expect(config.mac?.target).toEqual(['dmg']);
     expect(config.mac?.hardenedRuntime).toBe(true);
     expect(config.win?.target).toEqual(['nsis']);
+  });
+
+  it('signs the macOS app and its helpers with exactly JIT, camera and microphone entitlements', () => {
+    expect(config.mac?.entitlements).toBe('packaging/entitlements.mac.plist');
+    expect(config.mac?.entitlementsInherit).toBe(config.mac?.entitlements);
+    const xml = readFileSync(new URL(`../../${config.mac!.entitlements!}`, import.meta.url), 'utf8');
+    // Parsed by the plist reader electron-builder itself depends on.
+    expect(plist.parse(xml)).toStrictEqual({
+      'com.apple.security.cs.allow-jit': true,
+      'com.apple.security.device.camera': true,
+      'com.apple.security.device.audio-input': true,
+    });
   });
 
   it('electron-builder loads the .ts file itself, as `--config electron-builder.config.ts --projectDir desktop-app` would', async () => {
