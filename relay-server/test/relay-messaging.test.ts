@@ -130,6 +130,31 @@ describe.each<DatabaseKindName>(['postgresql', 'pglite'])('relay messaging on %s
     circle.closeClients();
   });
 
+  it('a member online when a file arrives opens it from the chunks pushed live, without fetching them again', async () => {
+    const circle = await makeCircle(relay, ['Alice', 'Bob']);
+    const [alice, bob] = [await circle.connect(0), await circle.connect(1)];
+    const fetched: string[] = [];
+    const request = bob.connection.request.bind(bob.connection);
+    bob.connection.request = ((name, payload, timeoutMs) => {
+      if (name === 'blob:fetch') fetched.push(...(payload as { ids: string[] }).ids);
+      return request(name, payload, timeoutMs);
+    }) as typeof bob.connection.request;
+    const inbox = collect(bob);
+    const bytes = nativeSuite.randomBytes(5 * CHUNK_CAPACITY + 1);
+    const sent = await alice.sendFile(direct, { name: 'notes.pdf', mime: 'application/pdf', bytes }, [alice.directory.byName('Bob')!]);
+    const chunkIds = sent.files[0]!.chunks;
+    expect(chunkIds).toHaveLength(6);
+    await eventually(() => inbox.some((m) => m.messageId === sent.messageId), 'the file message, live');
+    const file = inbox.find((m) => m.messageId === sent.messageId)!;
+    const got = await bob.downloadFile((file.content.body as { file: FileManifest }).file);
+    expect(toHex(got)).toBe(toHex(bytes));
+    expect(fetched).toEqual([]);
+    // A kept chunk is used once: opening the file again fetches what the relay still holds.
+    expect(toHex(await bob.downloadFile((file.content.body as { file: FileManifest }).file))).toBe(toHex(bytes));
+    expect([...fetched].sort()).toEqual([...chunkIds].sort());
+    circle.closeClients();
+  });
+
   it('unsend of a group file deletes every copy, the chunks included, also from a second device that saw only its own copies', async () => {
     const circle = await makeCircle(relay, ['Alice', 'Bob', 'Carol']);
     const alice = await circle.connect(0);

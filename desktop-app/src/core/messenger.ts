@@ -41,6 +41,7 @@ import {
 } from '@circle/protocol';
 import { Directory, type Contact } from './directory.js';
 import { Emitter } from './emitter.js';
+import { LiveChunks } from './live-chunks.js';
 import { Outbox } from './outbox.js';
 import { RelayConnection, type ConnectionState } from './relay-connection.js';
 
@@ -128,6 +129,7 @@ export class CircleClient extends Emitter<ClientEvents> {
   /** Per other member: the key that marks file chunk ids between us (PROTOCOL.md §6.2). */
   private readonly chunkTagKeys = new Map<string, Promise<Uint8Array>>();
   private readonly online = new Set<string>();
+  private readonly liveChunks = new LiveChunks();
   private syncing: Promise<number> | undefined;
   /** A sync asked for while one runs: it runs after, since the running one may have listed too early. */
   private syncAgain: Promise<number> | undefined;
@@ -245,6 +247,13 @@ export class CircleClient extends Emitter<ClientEvents> {
   private async allChunkTagKeys(): Promise<Uint8Array[]> {
     const keys = await Promise.all(this.directory.others.map((m) => this.chunkTagKey(m).catch(() => undefined)));
     return keys.filter((k): k is Uint8Array => k !== undefined);
+  }
+
+  /** A live push: a message is opened; a file chunk (tagged for us) is kept for when its file is opened. */
+  private async acceptLive(blob: { id: string; expiresAt: number; bytes: Uint8Array }): Promise<void> {
+    if (await this.accept(blob)) return;
+    // Only what did not open as a message pays for the tag check (one HMAC per member).
+    if (isChunkBlobId(blob.id, await this.allChunkTagKeys())) this.liveChunks.keep(blob.id, blob.bytes);
   }
 
   /** Opens one stored blob; false when it is not a message for us (a file chunk, a duplicate, garbage). */
@@ -394,9 +403,15 @@ export class CircleClient extends Emitter<ClientEvents> {
     const chunks: Uint8Array[] = new Array<Uint8Array>(manifest.chunks.length);
     const digests: Uint8Array[] = new Array<Uint8Array>(manifest.chunks.length);
     let done = 0;
+    await this.liveChunks.settled(); // chunks pushed before the manifest are kept by now
     for (const [batchIndex, ids] of chunkBytesIds(manifest.chunks, MAX_FETCH_IDS).entries()) {
-      const { blobs } = await this.connection.request('blob:fetch', { ids });
-      const byId = new Map(blobs.map((b) => [b.id, b.bytes]));
+      const byId = new Map<string, Uint8Array>();
+      for (const id of ids) {
+        const kept = this.liveChunks.take(id);
+        if (kept) byId.set(id, kept);
+      }
+      const missing = ids.filter((id) => !byId.has(id));
+      if (missing.length > 0) for (const b of (await this.connection.request('blob:fetch', { ids: missing })).blobs) byId.set(b.id, b.bytes);
       await Promise.all(
         ids.map(async (id, j) => {
           const index = batchIndex * MAX_FETCH_IDS + j;
@@ -505,7 +520,7 @@ export class CircleClient extends Emitter<ClientEvents> {
       if (s.state !== 'online') this.online.clear();
       this.emit('state', s);
     });
-    c.on('blob:new', (b) => void this.accept(b));
+    c.on('blob:new', (b) => this.liveChunks.track(this.acceptLive(b)));
     c.on('signal:recv', (s) => void this.acceptSignal(s.bytes));
     c.on('presence:update', ({ mailbox, online }) => {
       const member = this.directory.byMailboxAddress(mailbox);
