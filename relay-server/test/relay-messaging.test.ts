@@ -114,7 +114,7 @@ describe.each<DatabaseKindName>(['postgresql', 'pglite'])('relay messaging on %s
     bob.connection.request = ((name, payload, timeoutMs) => {
       if (name === 'blob:fetch') fetched.push(...(payload as { ids: string[] }).ids);
       return request(name, payload, timeoutMs);
-    }) as typeof bob.connection.request;
+    });
     const inbox = collect(bob);
     bob.connect();
     await bob.waitOnline();
@@ -138,7 +138,7 @@ describe.each<DatabaseKindName>(['postgresql', 'pglite'])('relay messaging on %s
     bob.connection.request = ((name, payload, timeoutMs) => {
       if (name === 'blob:fetch') fetched.push(...(payload as { ids: string[] }).ids);
       return request(name, payload, timeoutMs);
-    }) as typeof bob.connection.request;
+    });
     const inbox = collect(bob);
     const bytes = nativeSuite.randomBytes(5 * CHUNK_CAPACITY + 1);
     const sent = await alice.sendFile(direct, { name: 'notes.pdf', mime: 'application/pdf', bytes }, [alice.directory.byName('Bob')!]);
