@@ -78,7 +78,8 @@ export async function openAs(world: World, path: string, opts: { passphrase?: st
 
 export async function openChatWith(m: Member, name: string): Promise<void> {
   await m.page.locator(`button.member[data-member="${name}"]`).click();
-  await m.page.locator('#composer').waitFor();
+  // The composer of the conversation that was open before is still there until this one is drawn.
+  await m.page.locator(`section.conversation[aria-label="Conversation: ${name}"] #composer`).waitFor();
 }
 
 export async function sendText(m: Member, text: string): Promise<void> {
