@@ -18,3 +18,21 @@ export async function sample(runs: number, fn: () => Promise<unknown>, warmup = 
 }
 
 export const ms = (v: number) => `${v.toFixed(3)} ms`;
+
+/**
+ * Samples `a` and `b` alternately (a, b, b, a, ...), so that drift on a shared machine (CPU
+ * frequency, other load) falls on both alike; returns each one's samples.
+ */
+export async function sampleAlternating(runs: number, a: () => Promise<unknown>, b: () => Promise<unknown>, warmup = 2): Promise<[number[], number[]]> {
+  for (let i = 0; i < warmup; i++) await Promise.resolve().then(a).then(b);
+  const out: [number[], number[]] = [[], []];
+  for (let i = 0; i < runs; i++) {
+    const order: [0 | 1, 0 | 1] = i % 2 === 0 ? [0, 1] : [1, 0];
+    for (const which of order) {
+      const t = performance.now();
+      await (which === 0 ? a() : b());
+      out[which].push(performance.now() - t);
+    }
+  }
+  return out;
+}

@@ -2,12 +2,13 @@
  * File chunks (docs/PROTOCOL.md §6). A file is split into CHUNK_CAPACITY pieces, each
  * sealed under a random per-file key that travels only inside the sealed manifest:
  *
- *   frame_i = 0x01 || R_i (32 random bytes) || AES-256-GCM(fileKey, nonce = u32(i) || 0^8,
- *             pad(chunk_i), aad = 0x01 || R_i || fileId)
+ *   frame_i = 0x01 || R_i || AES-256-GCM(fileKey, nonce = u32(i) || 0^8, pad(chunk_i),
+ *             aad = 0x01 || R_i || fileId)
  *   digest  = SHA-256( (R_0 || tag_0) || ... || (R_n-1 || tag_n-1) )
  *
- * The random R_i makes a chunk frame look like an envelope frame. Nonces are unique per key
- * because each file key is fresh (one per recipient) and each index is used once. The digest
+ * R_i, an X25519 public key whose secret nobody keeps, makes a chunk frame look like an
+ * envelope frame (§6.1). Nonces are unique per key because each file key is fresh (one per
+ * recipient) and each index is used once. The digest
  * goes into the signed manifest and commits the sender to every frame: a frame changed by
  * anyone without the file key fails its GCM tag, and one replaced by another valid frame
  * changes (R, tag). The file key is shared by the sender and one recipient only, so GCM's lack
@@ -23,7 +24,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, equalBytes, u32 } from './bytes.js';
 import { BLOB_BYTES, FRAME_HEADER_BYTES, FRAME_VERSION, assertFrame, chunkBytes, framePlaintextBytes, padToSize, reassembleChunks, unpad } from './blob.js';
 import { nativeSuite } from './crypto/native.js';
-import { AES_KEY_BYTES, GCM_NONCE_BYTES, KEY_BYTES, type AesGcmKey, type CryptoSuite } from './crypto/suite.js';
+import { AES_KEY_BYTES, GCM_NONCE_BYTES, type AesGcmKey, type CryptoSuite } from './crypto/suite.js';
 import { CircleError, ErrorCode } from './errors.js';
 import { LABEL } from './labels.js';
 
@@ -73,9 +74,9 @@ export class FileCipher {
   }
 
   async sealChunk(chunk: Uint8Array, index: number): Promise<Uint8Array> {
-    // R mimics an X25519 public key encoding (u < 2^255: top bit clear), like an envelope's E.
-    const r = this.suite.randomBytes(KEY_BYTES);
-    r[KEY_BYTES - 1]! &= 0x7f;
+    // R is the public key of a fresh X25519 pair whose secret is dropped at once: like an
+    // envelope's E, a point of the prime-order subgroup, so no check on it tells the two apart.
+    const r = await this.suite.x25519ThrowawayPublicKey();
     const header = concatBytes(Uint8Array.of(FRAME_VERSION), r);
     const sealed = await this.key.seal(chunkNonce(index), padToSize(chunk, framePlaintextBytes(BLOB_BYTES)), concatBytes(header, this.fileId));
     return concatBytes(header, sealed);

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToNumberLE, numberToBytesLE } from '@noble/curves/utils.js';
 import { describe, expect, it } from 'vitest';
 import {
   BLOB_BYTES,
@@ -18,7 +20,9 @@ import {
   reassembleChunks,
   sealFile,
   toHex,
+  referenceSuite,
   u32,
+  webCryptoSuite,
   unpad,
   utf8Decode,
   utf8Encode,
@@ -116,6 +120,40 @@ describe('file chunks', () => {
     const other = await sealFile(nativeSuite.randomBytes(100), key, fileId);
     expect(frames).toHaveLength(1);
     expect(await errorCodeOf(() => openFile(other.frames, key, fileId, digest))).toBe(ErrorCode.IntegrityFailure);
+  });
+});
+
+/**
+ * What an honest envelope's E always is: the u-coordinate of a Curve25519 point (never its
+ * twist) in the prime-order subgroup. Checked on the birationally equivalent Edwards curve,
+ * y = (u - 1) / (u + 1): decoding y fails for a twist point.
+ */
+function isPrimeOrderCurvePoint(u: Uint8Array): boolean {
+  const Fp = ed25519.Point.Fp;
+  const uu = Fp.create(bytesToNumberLE(u));
+  if (Fp.is0(Fp.add(uu, Fp.ONE))) return false;
+  const y = Fp.mul(Fp.sub(uu, Fp.ONE), Fp.inv(Fp.add(uu, Fp.ONE)));
+  try {
+    const point = ed25519.Point.fromBytes(numberToBytesLE(y, 32));
+    return !point.isSmallOrder() && point.isTorsionFree();
+  } catch {
+    return false;
+  }
+}
+
+describe.each([nativeSuite, webCryptoSuite, referenceSuite])('file chunk R on the $name suite (§6.1)', (suite) => {
+  it("is what an envelope's E is: a point of the prime-order subgroup, so no curve check tells a chunk from a message", async () => {
+    const count = suite === referenceSuite ? 8 : 64;
+    const cipher = await FileCipher.create(nativeSuite.randomBytes(32), nativeSuite.randomBytes(16), suite);
+    const frames = await Promise.all(Array.from({ length: count }, (_, i) => cipher.sealChunk(nativeSuite.randomBytes(100), i)));
+    const rs = frames.map((f) => f.subarray(1, 33));
+    expect(rs.every(isPrimeOrderCurvePoint)).toBe(true);
+    expect(new Set(rs.map(toHex)).size).toBe(count);
+    const { ephemeralPublicKey } = await suite.agreeOneUseKey(await suite.x25519PublicKey(nativeSuite.randomBytes(32)), utf8Encode('test'));
+    expect(isPrimeOrderCurvePoint(ephemeralPublicKey)).toBe(true);
+    // The check has teeth: most random 32-byte strings (v1's R before this revision) fail it.
+    const random = Array.from({ length: 64 }, () => nativeSuite.randomBytes(32));
+    expect(random.filter(isPrimeOrderCurvePoint).length).toBeLessThan(20);
   });
 });
 

@@ -240,6 +240,7 @@ function createNativeSuite(name: 'native' | 'webcrypto', oneShot: OneShot | unde
       };
     },
     x25519PublicKey: (secretKey) => publicFromPrivate('X25519', secretKey),
+    x25519ThrowawayPublicKey: async () => oneShot?.x25519ThrowawayPublicKey() ?? (await generateEphemeral()).publicKey,
     agreeOneUseKey: async (recipientPublicKey, info, ephemeralSecret) => {
       if (recipientPublicKey.length !== KEY_BYTES) throw lowOrderRejected();
       let privateKey: CryptoKey;

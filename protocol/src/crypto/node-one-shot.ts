@@ -2,9 +2,10 @@
  * Node's synchronous one-shot crypto (`node:crypto`, the same OpenSSL that backs Node's
  * WebCrypto), taken by `nativeSuite` where the runtime offers it: the headless client, bots,
  * the relay and the tests. It covers the per-message work: X25519 (~30 µs), Ed25519 sign
- * (~25 µs) and verify (~70 µs), and the single AES-256-GCM call that seals or opens one
- * 64 KiB envelope (~55 µs). Through WebCrypto each of these also waits for a thread-pool round
- * trip (~75 µs on an idle 2-core machine, several times that on a busy one). File chunks, the
+ * (~25 µs) and verify (~70 µs), the single AES-256-GCM call that seals or opens one 64 KiB
+ * envelope (~55 µs), and the throwaway key pair behind each file chunk's R (~43 µs). Through
+ * WebCrypto each of these also waits for a thread-pool round trip (~75 µs on an idle 2-core
+ * machine, several times that on a busy one). File chunks, the
  * bulk work, stay on WebCrypto, whose thread pool runs them in parallel. Chromium has no such
  * API, so the app's core worker keeps WebCrypto for everything.
  * docs/decisions/2026-11-22-one-shot-per-message-crypto.md
@@ -19,6 +20,8 @@ import { GCM_TAG_BYTES } from './suite.js';
 export interface OneShot {
   /** Throws when OpenSSL refuses the pair (an all-zero result included). */
   x25519(privateKey: CryptoKey, publicKey: CryptoKey): Uint8Array;
+  /** The public key of a fresh X25519 pair; the secret is never exported. */
+  x25519ThrowawayPublicKey(): Uint8Array;
   ed25519Sign(privateKey: CryptoKey, message: Uint8Array): Uint8Array;
   /** False (or a throw) for a signature that does not verify. */
   ed25519Verify(publicKey: CryptoKey, message: Uint8Array, signature: Uint8Array): boolean;
@@ -41,6 +44,10 @@ export function nodeOneShot(): OneShot | undefined {
   return {
     x25519: (privateKey, publicKey) =>
       new Uint8Array(crypto.diffieHellman({ privateKey: KeyObject.from(privateKey), publicKey: KeyObject.from(publicKey) })),
+    x25519ThrowawayPublicKey: () => {
+      const { x } = crypto.generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' });
+      return bytesOf(Buffer.from(x!, 'base64url'));
+    },
     ed25519Sign: (privateKey, message) => new Uint8Array(crypto.sign(null, message, KeyObject.from(privateKey))),
     ed25519Verify: (publicKey, message, signature) => crypto.verify(null, message, KeyObject.from(publicKey), signature),
     aesGcmSeal: (key, nonce, plaintext, aad) => {

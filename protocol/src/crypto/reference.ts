@@ -34,6 +34,7 @@ export const referenceSuite: CryptoSuite = {
     open: (nonce, sealed, aad) => referenceSuite.aesGcmOpen(key, nonce, sealed, aad),
   }),
   x25519PublicKey: async (secretKey) => x25519.getPublicKey(secretKey),
+  x25519ThrowawayPublicKey: async () => x25519.getPublicKey(randomBytes(KEY_BYTES)),
   agreeOneUseKey: async (recipientPublicKey, info, ephemeralSecret = randomBytes(KEY_BYTES)) => {
     const ephemeralPublicKey = x25519.getPublicKey(ephemeralSecret);
     const shared = await referenceSuite.x25519SharedSecret(ephemeralSecret, recipientPublicKey);

@@ -49,6 +49,8 @@ export interface CryptoSuite {
   /** Imports `key` once for many operations. */
   aesGcmKey(key: Uint8Array): Promise<AesGcmKey>;
   x25519PublicKey(secretKey: Uint8Array): Promise<Uint8Array>;
+  /** The public key of a fresh X25519 pair whose secret is discarded (a file chunk's R, §6.1). */
+  x25519ThrowawayPublicKey(): Promise<Uint8Array>;
   /** Sender side: a fresh ephemeral key (or `ephemeralSecret`, for tests) agreed with recipient key R. */
   agreeOneUseKey(recipientPublicKey: Uint8Array, info: Uint8Array, ephemeralSecret?: Uint8Array): Promise<OneUseAgreement>;
   /** Recipient side: the same key from our secret r, our public R and the sender's ephemeral E. */
