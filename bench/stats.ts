@@ -23,7 +23,12 @@ export const ms = (v: number) => `${v.toFixed(3)} ms`;
  * Samples `a` and `b` alternately (a, b, b, a, ...), so that drift on a shared machine (CPU
  * frequency, other load) falls on both alike; returns each one's samples.
  */
-export async function sampleAlternating(runs: number, a: () => Promise<unknown>, b: () => Promise<unknown>, warmup = 2): Promise<[number[], number[]]> {
+export async function sampleAlternating(
+  runs: number,
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+  warmup = 2,
+): Promise<[number[], number[]]> {
   for (let i = 0; i < warmup; i++) await Promise.resolve().then(a).then(b);
   const out: [number[], number[]] = [[], []];
   for (let i = 0; i < runs; i++) {
