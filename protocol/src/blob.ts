@@ -51,10 +51,15 @@ export const reassembleChunks = (chunks: readonly Uint8Array[]): Uint8Array => c
 
 /** Pads `content` with zeros to exactly `size` bytes behind a 4-byte big-endian length. */
 export function padToSize(content: Uint8Array, size: number): Uint8Array {
-  if (content.length + 4 > size) throw new CircleError(ErrorCode.PayloadTooLarge, 'pad', `content of ${content.length} bytes does not fit in ${size - 4}`);
-  const out = new Uint8Array(size);
-  new DataView(out.buffer).setUint32(0, content.length, false);
+  return padInto(new Uint8Array(size), content);
+}
+
+/** padToSize into `out` (its whole length), overwriting what it held; returns `out`. */
+export function padInto(out: Uint8Array, content: Uint8Array): Uint8Array {
+  if (content.length + 4 > out.length) throw new CircleError(ErrorCode.PayloadTooLarge, 'pad', `content of ${content.length} bytes does not fit in ${out.length - 4}`);
+  new DataView(out.buffer, out.byteOffset, 4).setUint32(0, content.length, false);
   out.set(content, 4);
+  out.fill(0, 4 + content.length);
   return out;
 }
 

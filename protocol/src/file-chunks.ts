@@ -22,7 +22,7 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, equalBytes, u32 } from './bytes.js';
-import { BLOB_BYTES, FRAME_HEADER_BYTES, FRAME_VERSION, assertFrame, chunkBytes, framePlaintextBytes, padToSize, reassembleChunks, unpad } from './blob.js';
+import { BLOB_BYTES, FRAME_HEADER_BYTES, FRAME_VERSION, assertFrame, chunkBytes, framePlaintextBytes, padInto, reassembleChunks, unpad } from './blob.js';
 import { nativeSuite } from './crypto/native.js';
 import { AES_KEY_BYTES, GCM_NONCE_BYTES, type AesGcmKey, type CryptoSuite } from './crypto/suite.js';
 import { CircleError, ErrorCode } from './errors.js';
@@ -62,6 +62,7 @@ export function countFileChunks(fileBytes: number): number {
 
 /** A per-file key imported once, sealing and opening that file's chunks. */
 export class FileCipher {
+  private readonly plaintext = new Uint8Array(framePlaintextBytes(BLOB_BYTES));
   private constructor(
     private readonly key: AesGcmKey,
     private readonly fileId: Uint8Array,
@@ -78,7 +79,8 @@ export class FileCipher {
     // envelope's E, a point of the prime-order subgroup, so no check on it tells the two apart.
     const r = await this.suite.x25519ThrowawayPublicKey();
     const header = concatBytes(Uint8Array.of(FRAME_VERSION), r);
-    const sealed = await this.key.seal(chunkNonce(index), padToSize(chunk, framePlaintextBytes(BLOB_BYTES)), concatBytes(header, this.fileId));
+    // One padded-plaintext buffer serves every chunk: seal copies it before it returns.
+    const sealed = await this.key.seal(chunkNonce(index), padInto(this.plaintext, chunk), concatBytes(header, this.fileId));
     return concatBytes(header, sealed);
   }
 

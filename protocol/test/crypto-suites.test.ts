@@ -49,6 +49,23 @@ describe.each(suites)('$name suite: RFC known answers', (suite) => {
     for (let i = 0; i < 32; i++) malleated[32 + i] = Number((s >> BigInt(8 * i)) & 0xffn);
     expect(await suite.ed25519Verify(fromHex(v.publicKey), fromHex(v.message), malleated)).toBe(false);
   });
+
+  it('an imported AES-GCM key copies plaintext and aad before seal returns: both may be reused at once', async () => {
+    const key = await suite.aesGcmKey(nativeSuite.randomBytes(32));
+    const nonce = nativeSuite.randomBytes(12);
+    const buffer = nativeSuite.randomBytes(65_536);
+    const aad = nativeSuite.randomBytes(49);
+    const [original, originalAad] = [buffer.slice(), aad.slice()];
+    const sealing = Array.from({ length: 4 }, (_, i) => {
+      const sealed = key.seal(nonce, buffer, aad);
+      buffer.fill(i + 1); // what the next chunk would write into a shared buffer
+      aad.fill(i + 1);
+      return sealed;
+    });
+    const first = await sealing[0]!;
+    expect(toHex(await key.open(nonce, first, originalAad))).toBe(toHex(original));
+    expect(toHex(await key.open(nonce, await sealing[1]!, aad.fill(1)))).toBe(toHex(new Uint8Array(65_536).fill(1)));
+  });
 });
 
 describe.each([nativeSuite, webCryptoSuite])('$name suite matches the noble reference byte for byte', (native) => {

@@ -14,6 +14,10 @@ export const GCM_TAG_BYTES = 16;
 
 /** An imported AES-256-GCM key, reused across many seals with distinct nonces (file chunks). */
 export interface AesGcmKey {
+  /**
+   * Takes its own copy of `plaintext` and `aad` before it returns (WebCrypto's rule: "get a
+   * copy of the bytes held by" each argument), so the caller may reuse them at once.
+   */
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
   /** Throws `CircleError(EnvelopeInvalid)` on any authentication failure. */
   open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
