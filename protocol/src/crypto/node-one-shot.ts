@@ -13,6 +13,7 @@
  * Looked up at run time (`process.getBuiltinModule`), never imported: `protocol/` is bundled
  * for the browser too.
  */
+// eslint-disable-next-line no-restricted-imports -- a type-only import, erased when compiled: nothing of node:crypto is bundled
 import type * as NodeCrypto from 'node:crypto';
 import { GCM_TAG_BYTES } from './suite.js';
 
