@@ -11,6 +11,17 @@ const collect = (client: CircleClient) => {
   return inbox;
 };
 
+/** The blob ids `client` asks the relay for, as it asks; every request still goes to the relay. */
+function watchFetches(client: CircleClient): string[] {
+  const fetched: string[] = [];
+  const request = client.connection.request.bind(client.connection);
+  client.connection.request = ((name, payload, timeoutMs) => {
+    if (name === 'blob:fetch') fetched.push(...(payload as { ids: string[] }).ids);
+    return request(name, payload, timeoutMs);
+  });
+  return fetched;
+}
+
 describe.each<DatabaseKindName>(['postgresql', 'pglite'])('relay messaging on %s', (kind) => {
   let relay: TestRelay;
   let now = Date.now();
@@ -108,13 +119,7 @@ describe.each<DatabaseKindName>(['postgresql', 'pglite'])('relay messaging on %s
 
     const bob = await CircleClient.open(circle.files[1]!);
     circle.clients.push(bob);
-    // Watches what Bob's client fetches; every request still goes to the relay.
-    const fetched: string[] = [];
-    const request = bob.connection.request.bind(bob.connection);
-    bob.connection.request = ((name, payload, timeoutMs) => {
-      if (name === 'blob:fetch') fetched.push(...(payload as { ids: string[] }).ids);
-      return request(name, payload, timeoutMs);
-    });
+    const fetched = watchFetches(bob);
     const inbox = collect(bob);
     bob.connect();
     await bob.waitOnline();
@@ -133,12 +138,7 @@ describe.each<DatabaseKindName>(['postgresql', 'pglite'])('relay messaging on %s
   it('a member online when a file arrives opens it from the chunks pushed live, without fetching them again', async () => {
     const circle = await makeCircle(relay, ['Alice', 'Bob']);
     const [alice, bob] = [await circle.connect(0), await circle.connect(1)];
-    const fetched: string[] = [];
-    const request = bob.connection.request.bind(bob.connection);
-    bob.connection.request = ((name, payload, timeoutMs) => {
-      if (name === 'blob:fetch') fetched.push(...(payload as { ids: string[] }).ids);
-      return request(name, payload, timeoutMs);
-    });
+    const fetched = watchFetches(bob);
     const inbox = collect(bob);
     const bytes = nativeSuite.randomBytes(5 * CHUNK_CAPACITY + 1);
     const sent = await alice.sendFile(direct, { name: 'notes.pdf', mime: 'application/pdf', bytes }, [alice.directory.byName('Bob')!]);
