@@ -12,7 +12,7 @@ import { ActiveMembers } from './auth/active-members.js';
 import { ChallengeStore } from './auth/challenges.js';
 import type { RelayConfig } from './config.js';
 import { deleteBlob, deliverStoredElsewhere, fetchBlobs, listMailbox, putBlob } from './handlers/blobs.js';
-import { CallRoomNote, CallRooms, afterLeaving, callRoomsOf, createCall, joinCall, leaveCall } from './handlers/call-rooms.js';
+import { CallRoomNote, CallRooms, afterLeaving, answerRoomQuery, callRoomsOf, createCall, joinCall, leaveCall } from './handlers/call-rooms.js';
 import { mailboxRoom, type Handler, type RelayParts, type RelayServer, type RelaySocket } from './handlers/context.js';
 import { announcePresence, listPresence } from './handlers/presence.js';
 import { sendSignal } from './handlers/signals.js';
@@ -109,6 +109,7 @@ export function createRelay(deps: RelayDeps): Relay {
     const parsed = CallRoomNote.safeParse(note); // from another node, checked all the same
     if (parsed.success) parts.calls.apply(parsed.data);
   });
+  io.on('call:room?', (query, answer) => answerRoomQuery(parts, query, answer));
 
   const revocationTimer = setInterval(() => void dropRevoked(parts).catch(() => undefined), deps.revocationCheckMs ?? 1000);
   revocationTimer.unref();

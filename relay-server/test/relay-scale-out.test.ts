@@ -115,6 +115,24 @@ describe('scale-out: two relay processes on one PostgreSQL (RELAY_CLUSTER=postgr
     carol.close();
   });
 
+  it('a relay node started after a call opened asks the others when a member joins it, and still refuses the uninvited', async () => {
+    const alice = await circle.connect(0);
+    const { roomId } = await alice.connection.request('call:create', { invited: [alice.directory.byName('Bob')!.mailbox] });
+    await alice.connection.request('call:join', { roomId });
+    const late = await spawnRelay({ port: await freePort(), env: { DATABASE_URL: postgres!.url, RELAY_CLUSTER: 'postgres' } });
+    relays.push(late);
+    const bob = await circle.connect(1, { relayUrl: late.url });
+    const carol = await circle.connect(2, { relayUrl: late.url });
+    // The room's note went out before this node listened; it learns the room from relay 1 on demand.
+    const join = () => bob.connection.request('call:join', { roomId }).then((r) => r.members, (e: { code: string }) => e.code);
+    await eventually(async () => Array.isArray(await join()), 'Bob (late relay) may join the call made on relay 1', 20_000);
+    expect(await join()).toEqual([alice.me.mailbox]);
+    expect(await carol.connection.request('call:join', { roomId }).then(() => 'joined', (e: { code: string }) => e.code)).toBe(ErrorCode.Forbidden);
+    alice.close();
+    bob.close();
+    carol.close();
+  });
+
   it('a blob stored through relay 1 is listed and fetched through relay 2', async () => {
     const alice = await circle.connect(0);
     const carolForAlice = alice.directory.byName('Carol')!;

@@ -5,7 +5,8 @@
  * Who is in a call is the Socket.IO room `call:<id>` itself, which the cluster adapter spans
  * across relay nodes. The invitation list is the only state of our own: kept in memory, sent
  * to the other nodes when the room opens and when it closes (its last member left, or nobody
- * joined it within CALL_ROOM_IDLE_MS), so a member connected to any node can join. A member
+ * joined it within CALL_ROOM_IDLE_MS), so a member connected to any node can join; a node
+ * that started later asks the others for a room it does not know (`call:room?`). A member
  * has at most MAX_OPEN_CALLS rooms open at once, so invitations cannot pile up in memory.
  */
 import { z } from 'zod';
@@ -54,6 +55,12 @@ export class CallRooms {
     return this.invitations.get(roomId)?.includes(mailbox) ?? false;
   }
 
+  /** The open note of a room this node knows, for a node that does not; null when unknown. */
+  noteOf(roomId: string): CallRoomNote | null {
+    const invited = this.invitations.get(roomId);
+    return invited ? { roomId, invited } : null;
+  }
+
   /** How many open rooms `mailbox` opened (on any node). */
   openedBy(mailbox: string): number {
     let n = 0;
@@ -93,8 +100,29 @@ async function closeIfEmpty(parts: RelayParts, roomId: string): Promise<void> {
   if ((await membersOf(parts, roomId)).size === 0) share(parts, { roomId });
 }
 
+/**
+ * A node that started after a room opened never got its note: it asks the other nodes once,
+ * when a member asks to join a room it does not know. Answers are checked like notes.
+ */
+async function learnRoom(parts: RelayParts, roomId: string): Promise<void> {
+  // Waits for every other node, at most the adapter's request timeout (5 s by default).
+  const answers: unknown[] = await parts.io.serverSideEmitWithAck('call:room?', { roomId }).catch(() => []);
+  for (const answer of answers) {
+    const note = CallRoomNote.safeParse(answer);
+    if (note.success && note.data.roomId === roomId && note.data.invited) parts.calls.apply(note.data);
+  }
+}
+
+/** Answers another node's `call:room?`. */
+export function answerRoomQuery(parts: RelayParts, query: unknown, answer: unknown): void {
+  if (typeof answer !== 'function') return;
+  const parsed = z.strictObject({ roomId: RoomId }).safeParse(query);
+  (answer as (note: CallRoomNote | null) => void)(parsed.success ? parts.calls.noteOf(parsed.data.roomId) : null);
+}
+
 export const joinCall: Handler<'call:join'> = async (p, socket, parts) => {
   const mailbox = socket.data.mailbox;
+  if (parts.clustered && !parts.calls.isInvited(p.roomId, mailbox) && !parts.calls.noteOf(p.roomId)) await learnRoom(parts, p.roomId);
   // Unknown and forbidden look the same, so room ids cannot be probed.
   if (!parts.calls.isInvited(p.roomId, mailbox)) throw new CircleError(ErrorCode.Forbidden, 'call:join', 'you are not invited to this call');
   const present = await membersOf(parts, p.roomId);

@@ -16,6 +16,8 @@ export interface InterServerEvents {
   'blob:stored': (note: { id: string; mailbox: string }) => void;
   /** A call room opened (with its invitation list) or closed on another node. */
   'call:room': (note: CallRoomNote) => void;
+  /** Another node asks for a room it has not heard of (it started after the room opened). */
+  'call:room?': (query: { roomId: string }, answer: (note: CallRoomNote | null) => void) => void;
 }
 
 export type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketIdentity>;
