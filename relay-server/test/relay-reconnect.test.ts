@@ -110,6 +110,36 @@ describe('around a reconnect (real PostgreSQL)', () => {
     circle.closeClients();
   });
 
+  it('a presence list answered after a member came online does not mark them offline again', async () => {
+    const circle = await makeCircle(relay, ['Alice', 'Bob']);
+    const alice = await CircleClient.open(circle.files[0]!);
+    circle.clients.push(alice);
+    const bobForAlice = alice.directory.byName('Bob')!;
+    // Alice's presence list is made before Bob connects and reaches her after his update (as when
+    // the list waits on another relay node): the relay's answer, held back, never rewritten.
+    let bobSeen!: () => void;
+    const bobOnline = new Promise<void>((resolve) => (bobSeen = resolve));
+    alice.on('presence', ({ member, online }) => member.name === 'Bob' && online && bobSeen());
+    const request = alice.connection.request.bind(alice.connection);
+    let held = false;
+    alice.connection.request = async (name, payload, timeoutMs) => {
+      const answer = await request(name, payload, timeoutMs);
+      if (name === 'presence:list' && !held) {
+        held = true;
+        expect((answer as { online: string[] }).online).not.toContain(bobForAlice.mailbox);
+        await bobOnline;
+      }
+      return answer;
+    };
+    alice.connect();
+    await alice.waitOnline();
+    await circle.connect(1);
+    await bobOnline;
+    await alice.connection.request('presence:list', {}); // a round trip: the held list has been applied
+    expect(alice.isOnline(bobForAlice)).toBe(true);
+    circle.closeClients();
+  });
+
   it('a sync asked for while one runs lists the mailbox once more after it (calls made meanwhile share that one)', async () => {
     const circle = await makeCircle(relay, ['Alice', 'Bob']);
     const bob = await circle.connect(1);

@@ -129,6 +129,8 @@ export class CircleClient extends Emitter<ClientEvents> {
   /** Per other member: the key that marks file chunk ids between us (PROTOCOL.md §6.2). */
   private readonly chunkTagKeys = new Map<string, Promise<Uint8Array>>();
   private readonly online = new Set<string>();
+  /** One map per presence list on its way: the updates that arrived since it was asked for. */
+  private readonly presenceWhileListing = new Set<Map<string, boolean>>();
   private readonly liveChunks = new LiveChunks();
   private syncing: Promise<number> | undefined;
   /** A sync asked for while one runs: it runs after, since the running one may have listed too early. */
@@ -525,9 +527,8 @@ export class CircleClient extends Emitter<ClientEvents> {
     c.on('presence:update', ({ mailbox, online }) => {
       const member = this.directory.byMailboxAddress(mailbox);
       if (!member || member.isMe) return;
-      if (online) this.online.add(mailbox);
-      else this.online.delete(mailbox);
-      this.emit('presence', { member, online });
+      for (const newer of this.presenceWhileListing) newer.set(mailbox, online);
+      this.setOnline(member, online);
     });
     c.on('call:member', ({ roomId, mailbox, joined }) => {
       const member = this.directory.byMailboxAddress(mailbox);
@@ -535,16 +536,36 @@ export class CircleClient extends Emitter<ClientEvents> {
     });
   }
 
+  /**
+   * Takes the relay's presence list after coming online. Updates that arrive while the list is
+   * on its way are newer than it and win: a member who connected meanwhile is not marked
+   * offline by a list made before they came. If the list fails, the updates keep presence.
+   */
   private async refreshPresence(): Promise<void> {
-    const { online } = await this.connection.request('presence:list', {}).catch(() => ({ online: [] as string[] }));
-    this.online.clear();
-    for (const m of online) {
-      const member = this.directory.byMailboxAddress(m);
-      if (member && !member.isMe) {
-        this.online.add(m);
-        this.emit('presence', { member, online: true });
-      }
+    const newer = new Map<string, boolean>();
+    this.presenceWhileListing.add(newer);
+    let listed: string[];
+    try {
+      listed = (await this.connection.request('presence:list', {})).online;
+    } catch {
+      return;
+    } finally {
+      this.presenceWhileListing.delete(newer);
     }
+    const online = new Set(listed);
+    for (const [mailbox, isOnline] of newer) {
+      if (isOnline) online.add(mailbox);
+      else online.delete(mailbox);
+    }
+    for (const member of this.directory.others) this.setOnline(member, online.has(member.mailbox));
+  }
+
+  /** Records a member's presence; tells listeners when it changed. */
+  private setOnline(member: Contact, online: boolean): void {
+    if (this.online.has(member.mailbox) === online) return;
+    if (online) this.online.add(member.mailbox);
+    else this.online.delete(member.mailbox);
+    this.emit('presence', { member, online });
   }
 }
 
