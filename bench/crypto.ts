@@ -1,10 +1,11 @@
 /**
  * npm run bench -- crypto
- * (a) seal + open of one short text message on the native path (WebCrypto, with Node's one-shot
- *     X25519, Ed25519 and envelope AES-GCM), beside WebCrypto alone (as the app's core worker in Chromium runs it) and
- *     the same construction on the @noble primitives; (b) a 16 MiB file through the whole file path (chunk, encrypt,
- *     frame into 64 KiB blobs, hash; then open, reassemble, verify the hash) beside bare
- *     native AES-256-GCM encrypt + decrypt of the same 16 MiB. Last line: `ratio: X` for (b).
+ * (a) seal + open of one short text message on the native path (WebCrypto, with Node's
+ *     one-shot X25519, Ed25519 and envelope AES-GCM), beside WebCrypto alone (as the app's
+ *     core worker in Chromium runs it) and the same construction on the @noble primitives;
+ * (b) a 16 MiB file through the whole file path (chunk, encrypt, frame into 64 KiB blobs,
+ *     hash; then open, reassemble, verify the hash) beside bare native AES-256-GCM encrypt +
+ *     decrypt of the same 16 MiB, samples alternated. Last line: `ratio: X` for (b).
  */
 import {
   generateMemberKeys,

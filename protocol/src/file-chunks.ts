@@ -8,8 +8,8 @@
  *
  * R_i, an X25519 public key whose secret nobody keeps, makes a chunk frame look like an
  * envelope frame (§6.1). Nonces are unique per key because each file key is fresh (one per
- * recipient) and each index is used once. The digest
- * goes into the signed manifest and commits the sender to every frame: a frame changed by
+ * recipient) and each index is used once. The digest goes into the signed manifest and
+ * commits the sender to every frame: a frame changed by
  * anyone without the file key fails its GCM tag, and one replaced by another valid frame
  * changes (R, tag). The file key is shared by the sender and one recipient only, so GCM's lack
  * of key commitment gives no one a second key to aim at. Committing to R and the tag instead of

@@ -13,7 +13,16 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, fromBase64Url, isAllZero, toHex } from '../bytes.js';
 import { CircleError, ErrorCode } from '../errors.js';
 import { nodeOneShot, type OneShot } from './node-one-shot.js';
-import { AES_KEY_BYTES, GCM_TAG_BYTES, KEY_BYTES, SIGNATURE_BYTES, ZERO_NONCE, type CryptoSuite, type OneUseKey } from './suite.js';
+import {
+  AES_KEY_BYTES,
+  GCM_TAG_BYTES,
+  KEY_BYTES,
+  SIGNATURE_BYTES,
+  ZERO_NONCE,
+  type AesGcmKey,
+  type CryptoSuite,
+  type OneUseKey,
+} from './suite.js';
 
 const subtle = globalThis.crypto.subtle;
 
@@ -137,6 +146,30 @@ async function takeEphemeral(): Promise<EphemeralPair> {
   return pair;
 }
 
+/** WebCrypto's AES-GCM parameters for one call. */
+const gcmParams = (nonce: Uint8Array, aad: Uint8Array) => ({
+  name: 'AES-GCM',
+  iv: buf(nonce),
+  additionalData: buf(aad),
+  tagLength: GCM_TAG_BYTES * 8,
+});
+const authenticationFailed = () => new CircleError(ErrorCode.EnvelopeInvalid, 'aes-gcm', 'authentication failed');
+
+/** A raw AES-256 key imported once into WebCrypto, sealing and opening with any nonce. */
+async function importAesGcmKey(key: Uint8Array): Promise<AesGcmKey> {
+  const k = await subtle.importKey('raw', buf(key), 'AES-GCM', false, ['encrypt', 'decrypt']);
+  return {
+    seal: async (nonce, plaintext, aad) => new Uint8Array(await subtle.encrypt(gcmParams(nonce, aad), k, buf(plaintext))),
+    open: async (nonce, sealed, aad) => {
+      try {
+        return new Uint8Array(await subtle.decrypt(gcmParams(nonce, aad), k, buf(sealed)));
+      } catch {
+        throw authenticationFailed();
+      }
+    },
+  };
+}
+
 /**
  * X25519 -> HKDF -> AES-GCM. The key is derived in the background: the handle is returned
  * at once so the caller can sign in parallel, and seal/open wait for it. A low-order peer key
@@ -158,20 +191,19 @@ function oneUseKey(
     return subtle.importKey('raw', buf(okm), 'AES-GCM', false, ['encrypt', 'decrypt']);
   })();
   aesKey.catch(() => undefined); // observed by seal/open; avoid an unhandled rejection meanwhile
-  const params = (aad: Uint8Array) => ({ name: 'AES-GCM', iv: buf(ZERO_NONCE), additionalData: buf(aad), tagLength: GCM_TAG_BYTES * 8 });
   return {
     seal: async (plaintext, aad) => {
       const key = await aesKey;
       if (oneShot) return oneShot.aesGcmSeal(key, ZERO_NONCE, plaintext, aad);
-      return new Uint8Array(await subtle.encrypt(params(aad), key, buf(plaintext)));
+      return new Uint8Array(await subtle.encrypt(gcmParams(ZERO_NONCE, aad), key, buf(plaintext)));
     },
     open: async (sealed, aad) => {
       const key = await aesKey;
       try {
         if (oneShot) return oneShot.aesGcmOpen(key, ZERO_NONCE, sealed, aad);
-        return new Uint8Array(await subtle.decrypt(params(aad), key, buf(sealed)));
+        return new Uint8Array(await subtle.decrypt(gcmParams(ZERO_NONCE, aad), key, buf(sealed)));
       } catch {
-        throw new CircleError(ErrorCode.EnvelopeInvalid, 'aes-gcm', 'authentication failed');
+        throw authenticationFailed();
       }
     },
   };
@@ -198,47 +230,9 @@ function createNativeSuite(name: 'native' | 'webcrypto', oneShot: OneShot | unde
       const bits = await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: buf(salt), info: buf(info) }, key, length * 8);
       return new Uint8Array(bits);
     },
-    aesGcmSeal: async (key, nonce, plaintext, aad) => {
-      const k = await subtle.importKey('raw', buf(key), 'AES-GCM', false, ['encrypt']);
-      const out = await subtle.encrypt(
-        { name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad), tagLength: GCM_TAG_BYTES * 8 },
-        k,
-        buf(plaintext),
-      );
-      return new Uint8Array(out);
-    },
-    aesGcmOpen: async (key, nonce, sealed, aad) => {
-      const k = await subtle.importKey('raw', buf(key), 'AES-GCM', false, ['decrypt']);
-      try {
-        const out = await subtle.decrypt(
-          { name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad), tagLength: GCM_TAG_BYTES * 8 },
-          k,
-          buf(sealed),
-        );
-        return new Uint8Array(out);
-      } catch {
-        throw new CircleError(ErrorCode.EnvelopeInvalid, 'aes-gcm', 'authentication failed');
-      }
-    },
-    aesGcmKey: async (key) => {
-      const k = await subtle.importKey('raw', buf(key), 'AES-GCM', false, ['encrypt', 'decrypt']);
-      const params = (nonce: Uint8Array, aad: Uint8Array) => ({
-        name: 'AES-GCM',
-        iv: buf(nonce),
-        additionalData: buf(aad),
-        tagLength: GCM_TAG_BYTES * 8,
-      });
-      return {
-        seal: async (nonce, plaintext, aad) => new Uint8Array(await subtle.encrypt(params(nonce, aad), k, buf(plaintext))),
-        open: async (nonce, sealed, aad) => {
-          try {
-            return new Uint8Array(await subtle.decrypt(params(nonce, aad), k, buf(sealed)));
-          } catch {
-            throw new CircleError(ErrorCode.EnvelopeInvalid, 'aes-gcm', 'authentication failed');
-          }
-        },
-      };
-    },
+    aesGcmSeal: async (key, nonce, plaintext, aad) => (await importAesGcmKey(key)).seal(nonce, plaintext, aad),
+    aesGcmOpen: async (key, nonce, sealed, aad) => (await importAesGcmKey(key)).open(nonce, sealed, aad),
+    aesGcmKey: importAesGcmKey,
     x25519PublicKey: (secretKey) => publicFromPrivate('X25519', secretKey),
     x25519ThrowawayPublicKey: async () => oneShot?.x25519ThrowawayPublicKey() ?? (await generateEphemeral()).publicKey,
     agreeOneUseKey: async (recipientPublicKey, info, ephemeralSecret) => {

@@ -5,9 +5,9 @@
  * (~25 µs) and verify (~70 µs), the single AES-256-GCM call that seals or opens one 64 KiB
  * envelope (~55 µs), and the throwaway key pair behind each file chunk's R (~43 µs). Through
  * WebCrypto each of these also waits for a thread-pool round trip (~75 µs on an idle 2-core
- * machine, several times that on a busy one). File chunks, the
- * bulk work, stay on WebCrypto, whose thread pool runs them in parallel. Chromium has no such
- * API, so the app's core worker keeps WebCrypto for everything.
+ * machine, several times that on a busy one). File chunks' encryption, the bulk work, stays on
+ * WebCrypto, whose thread pool runs it in parallel. Chromium has no such API, so the app's core
+ * worker keeps WebCrypto for everything.
  * docs/decisions/2026-11-22-one-shot-per-message-crypto.md
  *
  * Looked up at run time (`process.getBuiltinModule`), never imported: `protocol/` is bundled
@@ -15,6 +15,7 @@
  */
 // eslint-disable-next-line no-restricted-imports -- a type-only import, erased when compiled: nothing of node:crypto is bundled
 import type * as NodeCrypto from 'node:crypto';
+import { fromBase64Url } from '../bytes.js';
 import { GCM_TAG_BYTES } from './suite.js';
 
 /** The same keys WebCrypto holds, operated on in the calling thread. */
@@ -47,7 +48,7 @@ export function nodeOneShot(): OneShot | undefined {
       new Uint8Array(crypto.diffieHellman({ privateKey: KeyObject.from(privateKey), publicKey: KeyObject.from(publicKey) })),
     x25519ThrowawayPublicKey: () => {
       const { x } = crypto.generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' });
-      return bytesOf(Buffer.from(x!, 'base64url'));
+      return fromBase64Url(x!);
     },
     ed25519Sign: (privateKey, message) => new Uint8Array(crypto.sign(null, message, KeyObject.from(privateKey))),
     ed25519Verify: (publicKey, message, signature) => crypto.verify(null, message, KeyObject.from(publicKey), signature),

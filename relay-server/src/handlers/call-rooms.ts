@@ -122,7 +122,7 @@ export function answerRoomQuery(parts: RelayParts, query: unknown, answer: unkno
 
 export const joinCall: Handler<'call:join'> = async (p, socket, parts) => {
   const mailbox = socket.data.mailbox;
-  if (parts.clustered && !parts.calls.isInvited(p.roomId, mailbox) && !parts.calls.noteOf(p.roomId)) await learnRoom(parts, p.roomId);
+  if (parts.clustered && !parts.calls.noteOf(p.roomId)) await learnRoom(parts, p.roomId);
   // Unknown and forbidden look the same, so room ids cannot be probed.
   if (!parts.calls.isInvited(p.roomId, mailbox)) throw new CircleError(ErrorCode.Forbidden, 'call:join', 'you are not invited to this call');
   const present = await membersOf(parts, p.roomId);

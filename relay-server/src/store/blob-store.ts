@@ -87,7 +87,7 @@ export class BlobStore {
     writes.add(write);
     const settled = () => {
       writes.delete(write);
-      if (writes.size === 0 && this.writing.get(mailbox) === writes) this.writing.delete(mailbox);
+      if (writes.size === 0) this.writing.delete(mailbox);
     };
     write.then(settled, settled);
   }
