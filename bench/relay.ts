@@ -1,12 +1,14 @@
 /**
  * npm run bench -- relay
- * One run on a throwaway real PostgreSQL that the bench starts itself. Servers run in their
+ * One run on a throwaway real PostgreSQL that the bench starts itself, with PostgreSQL's default
+ * durability (every commit flushed to disk), as an operator runs it. Servers run in their
  * own processes (as deployed, and so their CPU and memory are their own); clients run here.
  * (a) online delivery latency of a sealed text message, member to member through the relay
  *     (CircleClient send -> the other's `message` event), beside a bare Socket.IO server
  *     forwarding the same 64 KiB payload from one client to another (websocket only);
  * (b) acknowledged blob:put per second (stored in PostgreSQL) beside raw `pg` inserts of the
- *     same 64 KiB rows into a scratch table of the same shape, same concurrency;
+ *     same 64 KiB rows into a scratch table of the same shape, with as many in flight: 8
+ *     members each keeping the outbox's 8 puts in flight (the `store ratio`), then one each;
  * (c) the relay's RSS with 10,000 stored blobs: idle, with 20 members connected, and after
  *     they fetched their mailboxes.
  * Last two lines: `latency ratio: X` (relay p50 / bare p50), `store ratio: Y` (relay / raw pg).
@@ -25,7 +27,7 @@ import {
   sealEnvelope,
   toHex,
 } from '@circle/protocol';
-import type { RelayConnection } from '@circle/desktop-app/core';
+import { OUTBOX_IN_FLIGHT, type RelayConnection } from '@circle/desktop-app/core';
 import { startPostgres } from '../relay-server/test/support/postgres.js';
 import { connectMember, makeCircleAt, makeMembers, seedAllowlist, type BenchMember } from './support/members.js';
 import { parentOf, treeCpuMs } from './support/proc.js';
@@ -40,7 +42,10 @@ const BREAKDOWN_SAMPLES = 100;
 const STORE_WARMUP = 1000;
 const STORE_BLOBS = 2000;
 const STORE_ROUNDS = 8;
-const IN_FLIGHT = 8;
+/** Loads for (b): puts (or raw inserts) in flight per sender; the first gives the store ratio. */
+const STORE_LOADS = [OUTBOX_IN_FLIGHT, 1];
+/** Connections of the raw `pg` side; more or fewer measured no faster here (2 to 64, 64 inserts in flight). */
+const RAW_CONNECTIONS = 8;
 const STORE_SENDERS = 8;
 const STORE_RECIPIENTS = 8;
 const RSS_MEMBERS = 20;
@@ -68,16 +73,16 @@ function randomFrame(): Uint8Array {
 }
 
 try {
-  const postgres = await startPostgres();
+  const postgres = await startPostgres({ durable: true });
   later(() => postgres.stop());
   // The relay migrates the database as it starts; this process stays a client (no relay code loaded).
   const relay = await spawnRelay({ DATABASE_URL: postgres.url, ...LIMITS });
   later(() => relay.stop());
-  const admin = new pg.Pool({ connectionString: postgres.url, max: IN_FLIGHT });
+  const admin = new pg.Pool({ connectionString: postgres.url, max: RAW_CONNECTIONS });
   later(() => admin.end());
   const version = (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
   console.log(
-    `relay benchmark (Node ${process.version}, PostgreSQL ${version} started by the bench; relay and bare server each in its own process under node ${RELAY_NODE_FLAGS.join(' ')}: the relay bundle as npm run relay runs it, the bare forwarder through tsx)`,
+    `relay benchmark (Node ${process.version}, PostgreSQL ${version} started by the bench with its default durability: fsync, synchronous_commit and full_page_writes on; relay and bare server each in its own process under node ${RELAY_NODE_FLAGS.join(' ')}: the relay bundle as npm run relay runs it, the bare forwarder through tsx)`,
   );
   console.log(
     `relay for (a) and (b) started with ${Object.entries(LIMITS)
@@ -213,21 +218,28 @@ function cpuMsOfBench(): number {
   return (user + system) / 1000;
 }
 
-/** Runs `work(k)` for k = from..to-1 with IN_FLIGHT at a time; returns the elapsed milliseconds. */
-async function timeBatch(from: number, to: number, work: (k: number, lane: number) => Promise<unknown>): Promise<number> {
+/** Runs `work(k)` for k = from..to-1 with `lanes` at a time; returns the elapsed milliseconds. */
+async function timeBatch(lanes: number, from: number, to: number, work: (k: number, lane: number) => Promise<unknown>): Promise<number> {
   let next = from;
   const t = performance.now();
   await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async (_, lane) => {
+    Array.from({ length: lanes }, async (_, lane) => {
       for (let k = next++; k < to; k = next++) await work(k, lane);
     }),
   );
   return performance.now() - t;
 }
 
+interface Side {
+  ms: number;
+  relay: number;
+  postgres: number;
+  bench: number;
+}
+
 async function measureStore(relay: ServerChild, admin: pg.Pool) {
   console.log(
-    `\n(b) stored 64 KiB blobs per second, ${IN_FLIGHT} in flight, ${STORE_BLOBS} each after ${STORE_WARMUP} warm-up, in ${STORE_ROUNDS} rounds alternating relay-raw, raw-relay`,
+    `\n(b) stored 64 KiB blobs per second: ${STORE_SENDERS} members -> ${STORE_RECIPIENTS} offline mailboxes, beside raw pg inserts of the same rows over ${RAW_CONNECTIONS} connections with as many in flight; ${STORE_BLOBS} each per load after ${STORE_WARMUP} warm-up, in ${STORE_ROUNDS} rounds alternating relay-raw, raw-relay`,
   );
   const connections: RelayConnection[] = [];
   try {
@@ -251,7 +263,8 @@ async function measureStore(relay: ServerChild, admin: pg.Pool) {
       bytes: frames[k % frames.length]!,
       deleteProofHash: randomBytes(32).toString('hex'),
     });
-    const put = (k: number, lane: number) => connections[lane]!.request('blob:put', blobFor(k));
+    // Lane i belongs to sender i mod STORE_SENDERS: each sender has lanes / STORE_SENDERS puts in flight.
+    const put = (k: number, lane: number) => connections[lane % connections.length]!.request('blob:put', blobFor(k));
     const insert = (k: number) => {
       const b = blobFor(k);
       return admin.query(`INSERT INTO ${SCRATCH_TABLE} (id, mailbox, bytes, expires_at, delete_proof_hash) VALUES ($1, $2, $3, $4, $5)`, [
@@ -262,55 +275,63 @@ async function measureStore(relay: ServerChild, admin: pg.Pool) {
         b.deleteProofHash,
       ]);
     };
-    await timeBatch(0, STORE_WARMUP, put);
-    await timeBatch(0, STORE_WARMUP, insert);
+    const firstLanes = STORE_SENDERS * STORE_LOADS[0]!;
+    await timeBatch(firstLanes, 0, STORE_WARMUP, put);
+    await timeBatch(firstLanes, 0, STORE_WARMUP, insert);
     // CPU per blob of each process involved tells where the time goes, whatever else this machine runs.
     const backend = (await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const postmaster = parentOf(backend);
     const cpu = () => ({ relay: relay.cpuMs(), postgres: treeCpuMs(postmaster), bench: cpuMsOfBench() });
-    const relaySide = { ms: 0, relay: 0, postgres: 0, bench: 0 };
-    const rawSide = { ms: 0, relay: 0, postgres: 0, bench: 0 };
-    const timed = async (side: typeof relaySide, from: number, to: number, work: (k: number, lane: number) => Promise<unknown>) => {
+    const timed = async (side: Side, lanes: number, from: number, to: number, work: (k: number, lane: number) => Promise<unknown>) => {
       const before = cpu();
-      side.ms += await timeBatch(from, to, work);
+      side.ms += await timeBatch(lanes, from, to, work);
       const after = cpu();
       side.relay += after.relay - before.relay;
       side.postgres += after.postgres - before.postgres;
       side.bench += after.bench - before.bench;
     };
-    const perRound = STORE_BLOBS / STORE_ROUNDS;
-    for (let r = 0; r < STORE_ROUNDS; r++) {
-      const [from, to] = [STORE_WARMUP + r * perRound, STORE_WARMUP + (r + 1) * perRound];
-      // ABBA order: drift (PostgreSQL's buffers filling, checkpoints) falls on both sides alike.
-      if (r % 2 === 0) {
-        await timed(relaySide, from, to, put);
-        await timed(rawSide, from, to, insert);
-      } else {
-        await timed(rawSide, from, to, insert);
-        await timed(relaySide, from, to, put);
+
+    const mbps = (perSecond: number) => `${((perSecond * BLOB_BYTES) / 1e6).toFixed(1)} MB/s`;
+    const cpuPerBlob = (side: Side, withRelay: boolean) =>
+      `CPU per blob: ${withRelay ? `relay ${(side.relay / STORE_BLOBS).toFixed(2)} ms, ` : ''}PostgreSQL ${(side.postgres / STORE_BLOBS).toFixed(2)} ms, bench process ${(side.bench / STORE_BLOBS).toFixed(2)} ms`;
+    const results: { relayPerSecond: number; rawPerSecond: number }[] = [];
+    let next = STORE_WARMUP;
+    for (const perSender of STORE_LOADS) {
+      const lanes = STORE_SENDERS * perSender;
+      const relaySide: Side = { ms: 0, relay: 0, postgres: 0, bench: 0 };
+      const rawSide: Side = { ms: 0, relay: 0, postgres: 0, bench: 0 };
+      const perRound = STORE_BLOBS / STORE_ROUNDS;
+      for (let r = 0; r < STORE_ROUNDS; r++, next += perRound) {
+        // ABBA order: drift (PostgreSQL's buffers filling, checkpoints) falls on both sides alike.
+        if (r % 2 === 0) {
+          await timed(relaySide, lanes, next, next + perRound, put);
+          await timed(rawSide, lanes, next, next + perRound, insert);
+        } else {
+          await timed(rawSide, lanes, next, next + perRound, insert);
+          await timed(relaySide, lanes, next, next + perRound, put);
+        }
       }
+      const relayPerSecond = STORE_BLOBS / (relaySide.ms / 1000);
+      const rawPerSecond = STORE_BLOBS / (rawSide.ms / 1000);
+      results.push({ relayPerSecond, rawPerSecond });
+      const load =
+        perSender === OUTBOX_IN_FLIGHT
+          ? `each member with the outbox's ${perSender} puts in flight`
+          : `each member with ${perSender} put in flight`;
+      console.log(`  ${lanes} in flight (${load}): relay / raw = ${(relayPerSecond / rawPerSecond).toFixed(2)}`);
+      console.log(`    relay: blob:put acknowledged = stored: ${relayPerSecond.toFixed(0)} blobs/s (${mbps(relayPerSecond)})`);
+      console.log(`      ${cpuPerBlob(relaySide, true)}`);
+      console.log(
+        `    raw pg: INSERT of the same rows into a table of the same shape (indexes, STORAGE EXTERNAL): ${rawPerSecond.toFixed(0)} rows/s (${mbps(rawPerSecond)})`,
+      );
+      console.log(`      ${cpuPerBlob(rawSide, false)}`);
     }
-    const relayPerSecond = STORE_BLOBS / (relaySide.ms / 1000);
-    const rawPerSecond = STORE_BLOBS / (rawSide.ms / 1000);
     const stored = (
       await admin.query<{ n: string }>('SELECT count(*) AS n FROM blobs WHERE mailbox = ANY($1)', [recipients.map((r) => r.mailbox)])
     ).rows[0]!.n;
-    if (Number(stored) !== STORE_WARMUP + STORE_BLOBS)
-      throw new Error(`the relay acknowledged ${STORE_WARMUP + STORE_BLOBS} blobs but stored ${stored}`);
+    if (Number(stored) !== next) throw new Error(`the relay acknowledged ${next} blobs but stored ${stored}`);
     await admin.query(`DROP TABLE ${SCRATCH_TABLE}`);
-
-    const mbps = (perSecond: number) => `${((perSecond * BLOB_BYTES) / 1e6).toFixed(1)} MB/s`;
-    const cpuPerBlob = (side: typeof relaySide, withRelay: boolean) =>
-      `CPU per blob: ${withRelay ? `relay ${(side.relay / STORE_BLOBS).toFixed(2)} ms, ` : ''}PostgreSQL ${(side.postgres / STORE_BLOBS).toFixed(2)} ms, bench process ${(side.bench / STORE_BLOBS).toFixed(2)} ms`;
-    console.log(
-      `  relay: blob:put acknowledged = stored, ${STORE_SENDERS} members -> ${STORE_RECIPIENTS} offline mailboxes: ${relayPerSecond.toFixed(0)} blobs/s (${mbps(relayPerSecond)})`,
-    );
-    console.log(`    ${cpuPerBlob(relaySide, true)}`);
-    console.log(
-      `  raw pg: INSERT of the same rows into a table of the same shape (indexes, STORAGE EXTERNAL): ${rawPerSecond.toFixed(0)} rows/s (${mbps(rawPerSecond)})`,
-    );
-    console.log(`    ${cpuPerBlob(rawSide, false)}`);
-    return { relayPerSecond, rawPerSecond };
+    return results[0]!;
   } finally {
     for (const c of connections) c.close();
   }

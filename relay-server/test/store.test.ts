@@ -366,7 +366,7 @@ describe.each(databaseKinds)('store on $name', (kind) => {
         await store.put(existing);
         const twin = newBlob(mailbox);
         const others = Array.from({ length: 6 }, () => newBlob(mailbox));
-        // The fillers take every statement slot; the puts after them wait and go four to a statement.
+        // The fillers take every statement slot; the puts after them wait and go eight to a statement.
         const fillers = Array.from({ length: INSERT_STATEMENTS }, () => newBlob(mailbox));
         const outcomes = await Promise.allSettled([
           ...fillers.map((b) => store.put(b)),

@@ -2,4 +2,5 @@
 export { CircleClient, type ReceivedMessage, type ReceivedSignal, type SentMessage, type UnsendPlan, type ProgressEvent, type OpenClientOptions } from './messenger.js';
 export { Directory, type Contact } from './directory.js';
 export { RelayConnection, type ConnectionState } from './relay-connection.js';
+export { OUTBOX_IN_FLIGHT } from './outbox.js';
 export { Timeline, conversationKeyOf, type TimelineMessage, type TimelineConversation, type DeliveryState } from './timeline.js';

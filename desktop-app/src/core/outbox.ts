@@ -20,7 +20,8 @@ interface Pending {
   cancelled: boolean;
 }
 
-const IN_FLIGHT = 8;
+/** Puts a member keeps in flight to the relay at once. */
+export const OUTBOX_IN_FLIGHT = 8;
 const RETRYABLE = new Set<ErrorCode>([ErrorCode.Unavailable, ErrorCode.Timeout, ErrorCode.RateLimited, ErrorCode.Internal]);
 
 export class Outbox {
@@ -47,7 +48,7 @@ export class Outbox {
   }
 
   private pump(): void {
-    while (this.inFlight < IN_FLIGHT && this.queue.length > 0 && this.connection.state === 'online') {
+    while (this.inFlight < OUTBOX_IN_FLIGHT && this.queue.length > 0 && this.connection.state === 'online') {
       const p = this.queue.shift()!;
       if (p.cancelled) {
         p.reject(new CircleError(ErrorCode.BadRequest, 'send', 'cancelled'));

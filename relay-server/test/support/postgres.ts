@@ -22,9 +22,17 @@ const run = promisify(execFile);
 const PG_ROOT = '/usr/lib/postgresql';
 const INSTALL_HINT = 'PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: apt-get install -y postgresql';
 
-export async function startPostgres(): Promise<TestPostgres> {
+export interface StartOptions {
+  /**
+   * PostgreSQL's default durability (fsync, synchronous_commit, full_page_writes on), as an
+   * operator runs it. Off by default: tests do not need their writes to survive a power cut.
+   */
+  durable?: boolean;
+}
+
+export async function startPostgres(options: StartOptions = {}): Promise<TestPostgres> {
   const serverUrl = process.env.TEST_DATABASE_URL;
-  return serverUrl ? createScratchDatabase(serverUrl) : startCluster();
+  return serverUrl ? createScratchDatabase(serverUrl) : startCluster(options.durable ?? false);
 }
 
 /** Newest installed major version's bin folder (Debian installs them side by side). */
@@ -47,7 +55,7 @@ async function chownToServerUser(dir: string): Promise<void> {
   await chown(dir, uid, gid);
 }
 
-async function startCluster(): Promise<TestPostgres> {
+async function startCluster(durable: boolean): Promise<TestPostgres> {
   const bin = findServerBin();
   const dir = await mkdtemp(join(tmpdir(), 'circle-pg-'));
   await chownToServerUser(dir);
@@ -69,7 +77,7 @@ async function startCluster(): Promise<TestPostgres> {
         '--no-instructions',
       ]),
     );
-    const port = await startServer(pgCtl, dataDir, dir);
+    const port = await startServer(pgCtl, dataDir, dir, durable);
     const stop = onceOnly(async () => {
       process.off('exit', stopNow);
       await pgCtl(['stop', '-D', dataDir, '-m', 'immediate', '-s']).catch(() => undefined);
@@ -92,11 +100,12 @@ async function startCluster(): Promise<TestPostgres> {
 }
 
 /** Starts the server on a free port; retries if another process took the port in between. */
-async function startServer(pgCtl: (args: string[]) => Promise<unknown>, dataDir: string, dir: string): Promise<number> {
+async function startServer(pgCtl: (args: string[]) => Promise<unknown>, dataDir: string, dir: string, durable: boolean): Promise<number> {
+  const relaxed = durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     // Socket dir inside our folder: no clash with a system server in /var/run/postgresql.
-    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${relaxed}`;
     try {
       await pgCtl(['start', '-D', dataDir, '-w', '-t', '60', '-s', '-l', join(dir, 'server.log'), '-o', options]);
       return port;
