@@ -12,7 +12,7 @@ import { ActiveMembers } from './auth/active-members.js';
 import { ChallengeStore } from './auth/challenges.js';
 import type { RelayConfig } from './config.js';
 import { deleteBlob, deliverStoredElsewhere, fetchBlobs, listMailbox, putBlob } from './handlers/blobs.js';
-import { CallRoomNote, CallRooms, afterLeaving, answerRoomQuery, callRoomsOf, createCall, joinCall, leaveCall } from './handlers/call-rooms.js';
+import { CallRoomNote, CallRooms, ROOM_QUERIES_PER_MINUTE, ROOM_QUERY_BURST, afterLeaving, answerRoomQuery, callRoomsOf, createCall, joinCall, leaveCall } from './handlers/call-rooms.js';
 import { mailboxRoom, type Handler, type RelayParts, type RelayServer, type RelaySocket } from './handlers/context.js';
 import { announcePresence, listPresence } from './handlers/presence.js';
 import { sendSignal } from './handlers/signals.js';
@@ -97,6 +97,7 @@ export function createRelay(deps: RelayDeps): Relay {
     quota: new MailboxQuota(deps.blobs, deps.config.MAILBOX_QUOTA_MB * 1024 * 1024, clock),
     sendLimits: new TokenBuckets(deps.config.RATE_LIMIT_BLOBS_PER_MINUTE, deps.config.RATE_LIMIT_BURST, clock),
     signalLimits: new TokenBuckets(6000, 2000, clock),
+    roomQueryLimits: new TokenBuckets(ROOM_QUERIES_PER_MINUTE, ROOM_QUERY_BURST, clock),
     calls: new CallRooms(deps.callRoomIdleMs),
     clock,
     clustered: Boolean(deps.installAdapter),

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BLOB_BYTES, ErrorCode, type Conversation } from '@circle/protocol';
+import { randomBytes } from 'node:crypto';
+import { BLOB_BYTES, ErrorCode, toBase64Url, type Conversation } from '@circle/protocol';
+import { ROOM_QUERY_BURST } from '../src/handlers/call-rooms.js';
 import type { CircleClient, Contact } from '@circle/desktop-app/core';
 import { countTextsByMessageId, generateCircle, seedAllowlist, type MemberCircle } from './support/member-circle.js';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
@@ -131,6 +133,29 @@ describe('scale-out: two relay processes on one PostgreSQL (RELAY_CLUSTER=postgr
     alice.close();
     bob.close();
     carol.close();
+  });
+
+  it('a member asking to join calls no node knows is slowed after a burst, since each such join queries every other node', async () => {
+    const carol = await circle.connect(2, { relayUrl: relay2.url });
+    const joinUnknown = () =>
+      carol.connection.request('call:join', { roomId: toBase64Url(randomBytes(16)) }).then(
+        () => 'joined',
+        (e: { code: string }) => e.code,
+      );
+    const answers: string[] = [];
+    for (let i = 0; i < ROOM_QUERY_BURST + 2; i++) answers.push(await joinUnknown());
+    // Unknown rooms answer like rooms one is not invited to, until the burst is spent.
+    expect(answers).toEqual([...Array(ROOM_QUERY_BURST).fill(ErrorCode.Forbidden), ErrorCode.RateLimited, ErrorCode.RateLimited]);
+    // Another member is not slowed by Carol's probing: Bob still joins a call made on relay 1.
+    const alice = await circle.connect(0);
+    const bob = await circle.connect(1, { relayUrl: relay2.url });
+    const { roomId } = await alice.connection.request('call:create', { invited: [alice.directory.byName('Bob')!.mailbox] });
+    await eventually(
+      async () => Array.isArray(await bob.connection.request('call:join', { roomId }).then((r) => r.members, () => null)),
+      'Bob joins on relay 2',
+      20_000,
+    );
+    for (const c of [alice, bob, carol]) c.close();
   });
 
   it('a blob stored through relay 1 is listed and fetched through relay 2', async () => {

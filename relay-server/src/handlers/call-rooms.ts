@@ -21,6 +21,12 @@ export type CallRoomNote = z.infer<typeof CallRoomNote>;
 export const CALL_ROOM_IDLE_MS = 60_000;
 /** Rooms one member may have open at once (created by them and not yet closed). */
 export const MAX_OPEN_CALLS = 4;
+/**
+ * Joins of rooms this node does not know, per member: each asks every other node. A member
+ * joins a handful of calls an hour; one probing made-up room ids is slowed to this rate.
+ */
+export const ROOM_QUERIES_PER_MINUTE = 20;
+export const ROOM_QUERY_BURST = 10;
 
 export class CallRooms {
   /** Room id -> invited mailboxes; the first is the member who opened the room. */
@@ -122,7 +128,12 @@ export function answerRoomQuery(parts: RelayParts, query: unknown, answer: unkno
 
 export const joinCall: Handler<'call:join'> = async (p, socket, parts) => {
   const mailbox = socket.data.mailbox;
-  if (parts.clustered && !parts.calls.noteOf(p.roomId)) await learnRoom(parts, p.roomId);
+  if (parts.clustered && !parts.calls.noteOf(p.roomId)) {
+    if (!parts.roomQueryLimits.take(socket.data.keyHash)) {
+      throw new CircleError(ErrorCode.RateLimited, 'call:join', 'too many attempts to join calls this relay does not know: wait a minute');
+    }
+    await learnRoom(parts, p.roomId);
+  }
   // Unknown and forbidden look the same, so room ids cannot be probed.
   if (!parts.calls.isInvited(p.roomId, mailbox)) throw new CircleError(ErrorCode.Forbidden, 'call:join', 'you are not invited to this call');
   const present = await membersOf(parts, p.roomId);

@@ -34,6 +34,8 @@ export interface RelayParts {
   sendLimits: TokenBuckets;
   quota: MailboxQuota;
   signalLimits: TokenBuckets;
+  /** Per member: joins of a room this node does not know, each of which queries every other node. */
+  roomQueryLimits: TokenBuckets;
   calls: CallRooms;
   clock: () => number;
   /** True when a cluster adapter links this node to others. */
