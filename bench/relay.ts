@@ -81,8 +81,16 @@ try {
   const admin = new pg.Pool({ connectionString: postgres.url, max: RAW_CONNECTIONS });
   later(() => admin.end());
   const version = (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
+  // Read back, not assumed: a server named by TEST_DATABASE_URL keeps its own settings.
+  const durability = (
+    await admin.query<{ name: string; setting: string }>(
+      "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes') ORDER BY name",
+    )
+  ).rows
+    .map((r) => `${r.name}=${r.setting}`)
+    .join(' ');
   console.log(
-    `relay benchmark (Node ${process.version}, PostgreSQL ${version} started by the bench with its default durability: fsync, synchronous_commit and full_page_writes on; relay and bare server each in its own process under node ${RELAY_NODE_FLAGS.join(' ')}: the relay bundle as npm run relay runs it, the bare forwarder through tsx)`,
+    `relay benchmark (Node ${process.version}, PostgreSQL ${version} started by the bench, ${durability}; relay and bare server each in its own process under node ${RELAY_NODE_FLAGS.join(' ')}: the relay bundle as npm run relay runs it, the bare forwarder through tsx)`,
   );
   console.log(
     `relay for (a) and (b) started with ${Object.entries(LIMITS)

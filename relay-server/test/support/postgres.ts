@@ -26,6 +26,7 @@ export interface StartOptions {
   /**
    * PostgreSQL's default durability (fsync, synchronous_commit, full_page_writes on), as an
    * operator runs it. Off by default: tests do not need their writes to survive a power cut.
+   * Applies to a cluster started here; a TEST_DATABASE_URL server keeps its own settings.
    */
   durable?: boolean;
 }
