@@ -22,6 +22,7 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, equalBytes, u32 } from './bytes.js';
+import { mapConcurrently } from './concurrency.js';
 import { BLOB_BYTES, FRAME_HEADER_BYTES, FRAME_VERSION, assertFrame, chunkBytes, framePlaintextBytes, padInto, reassembleChunks, unpad } from './blob.js';
 import { nativeSuite } from './crypto/native.js';
 import { AES_KEY_BYTES, GCM_NONCE_BYTES, type AesGcmKey, type CryptoSuite } from './crypto/suite.js';
@@ -36,6 +37,14 @@ const TAG_BYTES = 16;
 export const CHUNK_CAPACITY = framePlaintextBytes(BLOB_BYTES) - 4;
 /** Largest file Circle sends: 1,025 chunks, whose blob ids (~40 KB as JSON) fit one manifest envelope. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+/**
+ * Chunks sealed or opened at once. WebCrypto copies each chunk when the call starts and works
+ * on a thread pool (4 threads in Node); with every chunk of a file started at once, the copies
+ * of chunks still queued fall out of the CPU cache before their turn and the whole file is held
+ * twice. Four at a time, the 16 MiB file path took 57–66 ms against 62–79 ms all at once (2 cores,
+ * alternated in one process).
+ */
+export const CHUNKS_IN_FLIGHT = 4;
 
 function chunkNonce(index: number): Uint8Array {
   const nonce = new Uint8Array(GCM_NONCE_BYTES);
@@ -108,19 +117,17 @@ export class FileCipher {
 export async function sealFile(file: Uint8Array, fileKey: Uint8Array, fileId: Uint8Array, suite: CryptoSuite = nativeSuite): Promise<{ frames: Uint8Array[]; digest: Uint8Array }> {
   if (file.length > MAX_FILE_BYTES) throw new CircleError(ErrorCode.PayloadTooLarge, 'file', `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
   const cipher = await FileCipher.create(fileKey, fileId, suite);
-  const sealed = await Promise.all(
-    chunkBytes(file, CHUNK_CAPACITY).map(async (chunk, i) => {
-      const frame = await cipher.sealChunk(chunk, i);
-      return { frame, digest: await cipher.frameDigest(frame) };
-    }),
-  );
+  const sealed = await mapConcurrently(chunkBytes(file, CHUNK_CAPACITY), CHUNKS_IN_FLIGHT, async (chunk, i) => {
+    const frame = await cipher.sealChunk(chunk, i);
+    return { frame, digest: await cipher.frameDigest(frame) };
+  });
   return { frames: sealed.map((s) => s.frame), digest: await cipher.fileDigest(sealed.map((s) => s.digest)) };
 }
 
 /** Opens and reassembles a whole file, checking every chunk and the manifest digest. */
 export async function openFile(frames: readonly Uint8Array[], fileKey: Uint8Array, fileId: Uint8Array, expectedDigest: Uint8Array, suite: CryptoSuite = nativeSuite): Promise<Uint8Array> {
   const cipher = await FileCipher.create(fileKey, fileId, suite);
-  const opened = await Promise.all(frames.map(async (f, i) => ({ chunk: await cipher.openChunk(f, i), digest: await cipher.frameDigest(f) })));
+  const opened = await mapConcurrently(frames, CHUNKS_IN_FLIGHT, async (f, i) => ({ chunk: await cipher.openChunk(f, i), digest: await cipher.frameDigest(f) }));
   if (!equalBytes(await cipher.fileDigest(opened.map((o) => o.digest)), expectedDigest)) {
     throw integrityFailure('the file does not match its manifest (missing, extra or replaced chunks)');
   }

@@ -1,6 +1,7 @@
 /** @circle/protocol: pure, isomorphic formats and crypto shared by relay and clients. No I/O. */
 export * from './errors.js';
 export * from './bytes.js';
+export * from './concurrency.js';
 export * from './labels.js';
 export * from './crypto/suite.js';
 export { nativeSuite, webCryptoSuite } from './crypto/native.js';

@@ -17,6 +17,7 @@ import {
   chunkDeleteSecret,
   chunkTagKey,
   CHUNK_CAPACITY,
+  CHUNKS_IN_FLIGHT,
   decodeIdentityFile,
   decodeMessageContent,
   decodeSignalContent,
@@ -26,6 +27,7 @@ import {
   expiryWindow,
   fromHex,
   isChunkBlobId,
+  mapConcurrently,
   nativeSuite,
   openEnvelope,
   sealEnvelope,
@@ -371,7 +373,7 @@ export class CircleClient extends Emitter<ClientEvents> {
       const fileKey = nativeSuite.randomBytes(32);
       const fileId = nativeSuite.randomBytes(16);
       const cipher = await FileCipher.create(fileKey, fileId);
-      const frames = await Promise.all(pieces.map((c, i) => cipher.sealChunk(c, i)));
+      const frames = await mapConcurrently(pieces, CHUNKS_IN_FLIGHT, (c, i) => cipher.sealChunk(c, i));
       const digest = await cipher.fileDigest(await Promise.all(frames.map((f) => cipher.frameDigest(f))));
       const tagKey = await this.chunkTagKey(to);
       const ids = frames.map(() => chunkBlobId(tagKey));
@@ -450,12 +452,7 @@ export class CircleClient extends Emitter<ClientEvents> {
       ...plan.files.flatMap((f) => f.chunks.map((id, i) => ({ id, proof: toHex(chunkDeleteSecret(fromHex(f.key), fromHex(f.id), i)) }))),
       ...plan.ownBlobIds.map((id) => ({ id })),
     ];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: DELETES_IN_FLIGHT }, async () => {
-        for (let d = deletions[next++]; d; d = deletions[next++]) await this.connection.request('blob:delete', d).catch(() => undefined);
-      }),
-    );
+    await mapConcurrently(deletions, DELETES_IN_FLIGHT, (d) => this.connection.request('blob:delete', d).catch(() => undefined));
     await this.send(conversation, { type: 'unsend', target: messageId }, recipients);
   }
 
