@@ -30,10 +30,11 @@ const COLUMNS = 5;
  * load, rows wait for a free statement and go eight together, which is where PostgreSQL saves:
  * one statement, one commit and one WAL flush for eight 64 KiB rows instead of eight. Measured
  * on 2 cores against durable PostgreSQL (`npm run bench -- relay`, 8 members each with the
- * outbox's 8 puts in flight): PostgreSQL spent 0.28 ms of CPU per blob instead of 0.42–0.49 for
- * single-row INSERTs, and the relay stored 0.97–1.02 times the rows per second of raw `pg`
- * inserts, against 0.76–0.80 with 8 statements of up to 4 rows; 4 × 16 rows, 2 × 16 and 6 × 8
- * gave 0.84, 0.86 and 1.00. With one put in flight per member the two settings measured alike.
+ * outbox's 8 puts in flight), settings alternated over runs: PostgreSQL spent 0.28 ms of CPU
+ * per blob instead of 0.42–0.49 for single-row INSERTs, and the relay stored 0.97–1.02 times
+ * the rows per second of raw `pg` inserts, against 0.76–0.80 with 8 statements of up to 4 rows;
+ * 4 × 16 rows, 2 × 16 and 6 × 8 gave 0.84, 0.86 and 1.00. Six later bench runs: 0.88–0.98.
+ * With one put in flight per member the two settings measured alike.
  */
 export const INSERT_STATEMENTS = 4;
 const ROWS_PER_STATEMENT = 8;
