@@ -13,11 +13,9 @@ import {
   SIGNAL_BYTES,
   SendCounter,
   chunkBlobId,
-  chunkBytes,
   chunkDeleteSecret,
   chunkTagKey,
-  CHUNK_CAPACITY,
-  CHUNKS_IN_FLIGHT,
+  countFileChunks,
   decodeIdentityFile,
   decodeMessageContent,
   decodeSignalContent,
@@ -31,6 +29,7 @@ import {
   nativeSuite,
   openEnvelope,
   sealEnvelope,
+  sealFile,
   toHex,
   type Conversation,
   type ErrorInfo,
@@ -362,19 +361,16 @@ export class CircleClient extends Emitter<ClientEvents> {
     opts: { caption?: string; messageId?: string; onProgress?: (p: ProgressEvent) => void; cancel?: { cancelled: boolean } } = {},
   ): Promise<SentMessage> {
     if (file.bytes.length > MAX_FILE_BYTES) throw new CircleError(ErrorCode.PayloadTooLarge, 'send-file', `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
-    const pieces = chunkBytes(file.bytes, CHUNK_CAPACITY);
-    const total = pieces.length * recipients.length;
+    const total = countFileChunks(file.bytes.length) * recipients.length;
     let done = 0;
     const messageId = opts.messageId ?? toHex(nativeSuite.randomBytes(16));
     const manifests = new Map<string, FileManifest>();
     // Each recipient gets the file under its own key, so no two mailboxes hold the same bytes,
-    // and each chunk gets its own random proof hash, so chunks cannot be grouped by it.
+    // and each chunk gets its own deletion proof hash (derived per chunk), so chunks cannot be grouped by it.
     for (const to of recipients) {
       const fileKey = nativeSuite.randomBytes(32);
       const fileId = nativeSuite.randomBytes(16);
-      const cipher = await FileCipher.create(fileKey, fileId);
-      const frames = await mapConcurrently(pieces, CHUNKS_IN_FLIGHT, (c, i) => cipher.sealChunk(c, i));
-      const digest = await cipher.fileDigest(await Promise.all(frames.map((f) => cipher.frameDigest(f))));
+      const { frames, digest } = await sealFile(file.bytes, fileKey, fileId);
       const tagKey = await this.chunkTagKey(to);
       const ids = frames.map(() => chunkBlobId(tagKey));
       await Promise.all(

@@ -16,6 +16,9 @@ import type { Handler, RelayParts, RelaySocket } from './context.js';
 /** Between nodes: a room opened with its invitation list, or closed (no `invited`). */
 export const CallRoomNote = z.strictObject({ roomId: RoomId, invited: z.array(Mailbox).min(1).max(256).optional() });
 export type CallRoomNote = z.infer<typeof CallRoomNote>;
+/** Between nodes: a node asks the others for a room it has not heard of. */
+export const CallRoomQuery = z.strictObject({ roomId: RoomId });
+export type CallRoomQuery = z.infer<typeof CallRoomQuery>;
 
 /** A room nobody is in this long after it opened is closed (a ring goes unanswered after 30 s). */
 export const CALL_ROOM_IDLE_MS = 60_000;
@@ -122,7 +125,7 @@ async function learnRoom(parts: RelayParts, roomId: string): Promise<void> {
 /** Answers another node's `call:room?`. */
 export function answerRoomQuery(parts: RelayParts, query: unknown, answer: unknown): void {
   if (typeof answer !== 'function') return;
-  const parsed = z.strictObject({ roomId: RoomId }).safeParse(query);
+  const parsed = CallRoomQuery.safeParse(query);
   (answer as (note: CallRoomNote | null) => void)(parsed.success ? parts.calls.noteOf(parsed.data.roomId) : null);
 }
 

@@ -8,7 +8,7 @@ import type { Logger } from '../observability/log.js';
 import type { RelayMetrics } from '../observability/metrics.js';
 import type { RelayConfig } from '../config.js';
 import type { Allowlist, BlobStore } from '../store/index.js';
-import type { CallRoomNote, CallRooms } from './call-rooms.js';
+import type { CallRoomNote, CallRoomQuery, CallRooms } from './call-rooms.js';
 import type { ActiveMembers } from '../auth/active-members.js';
 
 export interface InterServerEvents {
@@ -17,7 +17,7 @@ export interface InterServerEvents {
   /** A call room opened (with its invitation list) or closed on another node. */
   'call:room': (note: CallRoomNote) => void;
   /** Another node asks for a room it has not heard of (it started after the room opened). */
-  'call:room?': (query: { roomId: string }, answer: (note: CallRoomNote | null) => void) => void;
+  'call:room?': (query: CallRoomQuery, answer: (note: CallRoomNote | null) => void) => void;
 }
 
 export type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketIdentity>;
