@@ -6,7 +6,17 @@ const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'net', 'htt
 const restrict = (extraPatterns) => ['error', { paths: nodeBuiltins, patterns: ['node:*', ...extraPatterns] }];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', 'desktop-app/build/**', 'desktop-app/release/**', 'eslint.config.js', '**/*.min.js'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/generated/**',
+      'desktop-app/build/**',
+      'desktop-app/release/**',
+      'eslint.config.js',
+      '**/*.min.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -8,7 +8,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['protocol/test/**/*.test.ts', 'desktop-app/test/unit/**/*.test.ts', 'scripts/test/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['protocol/test/**/*.test.ts', 'desktop-app/test/unit/**/*.test.ts', 'scripts/test/**/*.test.ts'] },
+      },
       { extends: true, test: { name: 'integration', include: ['relay-server/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'e2e', include: ['desktop-app/test/e2e/**/*.spec.ts'], maxWorkers: 1 } },
     ],

@@ -15,7 +15,12 @@ try {
   const alice = await openAs(world, world.identityPath(0));
   const bob = await openAs(world, world.identityPath(1));
   await openChatWith(alice, 'Bob');
-  if (process.env.TRACE) for (const [n, m] of [['A', alice], ['B', bob]] as const) m.page.on('console', (c) => c.text().startsWith('TRACE') && console.log(n, c.text()));
+  if (process.env.TRACE)
+    for (const [n, m] of [
+      ['A', alice],
+      ['B', bob],
+    ] as const)
+      m.page.on('console', (c) => c.text().startsWith('TRACE') && console.log(n, c.text()));
 
   const app: number[] = [];
   for (let i = 0; i < CALLS; i++) {
@@ -45,39 +50,50 @@ try {
   const bare: number[] = [];
   for (let i = 0; i < CALLS; i++) {
     bare.push(
-      await alice.page.evaluate(async (ice) => {
-        const config: RTCConfiguration = { iceServers: [ice], iceTransportPolicy: 'relay' };
-        const t0 = performance.now();
-        const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-        const a = new RTCPeerConnection(config);
-        const b = new RTCPeerConnection(config);
-        a.onicecandidate = (e) => e.candidate && void b.addIceCandidate(e.candidate);
-        b.onicecandidate = (e) => e.candidate && void a.addIceCandidate(e.candidate);
-        for (const t of media.getTracks()) a.addTrack(t, media);
-        const back = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-        for (const t of back.getTracks()) b.addTrack(t, back);
-        await a.setLocalDescription(await a.createOffer());
-        await b.setRemoteDescription(a.localDescription!);
-        await b.setLocalDescription(await b.createAnswer());
-        await a.setRemoteDescription(b.localDescription!);
-        for (;;) {
-          let bytes = 0;
-          (await a.getStats()).forEach((s: Record<string, unknown>) => s.type === 'inbound-rtp' && (bytes += Number(s.bytesReceived ?? 0)));
-          if (bytes > 0) break;
-          await new Promise((r) => setTimeout(r, 20));
-        }
-        const took = performance.now() - t0;
-        for (const t of [...media.getTracks(), ...back.getTracks()]) t.stop();
-        a.close();
-        b.close();
-        return took;
-      }, { urls: creds.urls, username: creds.username, credential: creds.credential }),
+      await alice.page.evaluate(
+        async (ice) => {
+          const config: RTCConfiguration = { iceServers: [ice], iceTransportPolicy: 'relay' };
+          const t0 = performance.now();
+          const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+          const a = new RTCPeerConnection(config);
+          const b = new RTCPeerConnection(config);
+          a.onicecandidate = (e) => e.candidate && void b.addIceCandidate(e.candidate);
+          b.onicecandidate = (e) => e.candidate && void a.addIceCandidate(e.candidate);
+          for (const t of media.getTracks()) a.addTrack(t, media);
+          const back = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+          for (const t of back.getTracks()) b.addTrack(t, back);
+          await a.setLocalDescription(await a.createOffer());
+          await b.setRemoteDescription(a.localDescription!);
+          await b.setLocalDescription(await b.createAnswer());
+          await a.setRemoteDescription(b.localDescription!);
+          for (;;) {
+            let bytes = 0;
+            (await a.getStats()).forEach(
+              (s: Record<string, unknown>) => s.type === 'inbound-rtp' && (bytes += Number(s.bytesReceived ?? 0)),
+            );
+            if (bytes > 0) break;
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          const took = performance.now() - t0;
+          for (const t of [...media.getTracks(), ...back.getTracks()]) t.stop();
+          a.close();
+          b.close();
+          return took;
+        },
+        { urls: creds.urls, username: creds.username, credential: creds.credential },
+      ),
     );
   }
 
-  console.log(`calls benchmark: ${CALLS} video calls each way, relay-only through coturn on loopback (Chromium ${world.browser.version()})`);
-  console.log(`  Circle app (click -> media flowing, sealed signalling via the relay): p50 ${ms(median(app))}  p90 ${ms(percentile(app, 90))}`);
-  console.log(`  bare WebRTC (two peer connections in one page, same coturn):       p50 ${ms(median(bare))}  p90 ${ms(percentile(bare, 90))}`);
+  console.log(
+    `calls benchmark: ${CALLS} video calls each way, relay-only through coturn on loopback (Chromium ${world.browser.version()})`,
+  );
+  console.log(
+    `  Circle app (click -> media flowing, sealed signalling via the relay): p50 ${ms(median(app))}  p90 ${ms(percentile(app, 90))}`,
+  );
+  console.log(
+    `  bare WebRTC (two peer connections in one page, same coturn):       p50 ${ms(median(bare))}  p90 ${ms(percentile(bare, 90))}`,
+  );
   console.log(`setup ratio: ${(median(app) / median(bare)).toFixed(2)}`);
 } finally {
   await world.close();

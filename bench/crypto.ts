@@ -28,7 +28,14 @@ const bobKeys = { x25519SecretKey: bob.x25519SecretKey, ...bob.member };
 async function shortMessage(suite: CryptoSuite, runs: number) {
   const seal = () =>
     sealEnvelope(
-      { sender: { ed25519Seed: alice.ed25519Seed, ed25519PublicKey: alice.member.ed25519PublicKey }, recipient: bob.member, messageId: suite.randomBytes(16), counter: 1n, sentAt: BigInt(Date.now()), content },
+      {
+        sender: { ed25519Seed: alice.ed25519Seed, ed25519PublicKey: alice.member.ed25519PublicKey },
+        recipient: bob.member,
+        messageId: suite.randomBytes(16),
+        counter: 1n,
+        sentAt: BigInt(Date.now()),
+        content,
+      },
       suite,
     );
   const frame = await seal();
@@ -43,9 +50,15 @@ console.log('\n(a) one short text message in a 64 KiB sealed envelope');
 const native = await shortMessage(nativeSuite, 400);
 const webCrypto = await shortMessage(webCryptoSuite, 400);
 const noble = await shortMessage(referenceSuite, 40);
-console.log(`  native (WebCrypto + Node one-shot per-message calls): seal ${ms(native.sealMs)}  open ${ms(native.openMs)}  seal+open ${ms(native.bothMs)}`);
-console.log(`  WebCrypto alone (as in Chromium):                    seal ${ms(webCrypto.sealMs)}  open ${ms(webCrypto.openMs)}  seal+open ${ms(webCrypto.bothMs)}`);
-console.log(`  @noble (reference):                                  seal ${ms(noble.sealMs)}  open ${ms(noble.openMs)}  seal+open ${ms(noble.bothMs)}`);
+console.log(
+  `  native (WebCrypto + Node one-shot per-message calls): seal ${ms(native.sealMs)}  open ${ms(native.openMs)}  seal+open ${ms(native.bothMs)}`,
+);
+console.log(
+  `  WebCrypto alone (as in Chromium):                    seal ${ms(webCrypto.sealMs)}  open ${ms(webCrypto.openMs)}  seal+open ${ms(webCrypto.bothMs)}`,
+);
+console.log(
+  `  @noble (reference):                                  seal ${ms(noble.sealMs)}  open ${ms(noble.openMs)}  seal+open ${ms(noble.bothMs)}`,
+);
 console.log(`  short message speed-up, native over @noble: ${(noble.bothMs / native.bothMs).toFixed(1)}x`);
 
 console.log('\n(b) 16 MiB file: whole file path vs bare native AES-256-GCM, 15 samples each, alternated');

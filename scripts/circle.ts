@@ -49,25 +49,38 @@ async function send(client: CircleClient, values: { to?: string; group?: string;
   if (Boolean(values.text) === Boolean(values.file)) fail(CMD, 'give exactly one of --text or --file', 2);
   const recipients = values.to.split(',').map((n) => {
     const c = client.directory.byName(n.trim());
-    if (!c) fail(CMD, `no member named "${n.trim()}" in this circle (members: ${client.directory.contacts.map((m) => m.name).join(', ')})`, 2);
+    if (!c)
+      fail(CMD, `no member named "${n.trim()}" in this circle (members: ${client.directory.contacts.map((m) => m.name).join(', ')})`, 2);
     if (c.isMe) fail(CMD, 'you cannot send to yourself', 2);
     return c;
   });
   const conversation: Conversation =
     recipients.length === 1 && !values.group
       ? { kind: 'direct' }
-      : { kind: 'group', id: toHex(nativeSuite.randomBytes(16)), name: values.group ?? recipients.map((r) => r.name).join(', '), members: [client.me.id, ...recipients.map((r) => r.id)] };
+      : {
+          kind: 'group',
+          id: toHex(nativeSuite.randomBytes(16)),
+          name: values.group ?? recipients.map((r) => r.name).join(', '),
+          members: [client.me.id, ...recipients.map((r) => r.id)],
+        };
   const sent = values.text
     ? await client.send(conversation, { type: 'text', text: values.text }, recipients)
     : await sendFile(client, conversation, values.file!, recipients);
-  for (const c of sent.copies) console.log(`sent to ${client.directory.get(c.to)?.name} (kept by the relay until ${Number.isFinite(c.expiresAt) ? new Date(c.expiresAt).toISOString() : 'its expiry'})`);
+  for (const c of sent.copies)
+    console.log(
+      `sent to ${client.directory.get(c.to)?.name} (kept by the relay until ${Number.isFinite(c.expiresAt) ? new Date(c.expiresAt).toISOString() : 'its expiry'})`,
+    );
   for (const f of sent.failed) console.error(`not sent to ${client.directory.get(f.to)?.name}: ${f.error.message}`);
   if (sent.failed.length) process.exitCode = 1;
 }
 
 async function sendFile(client: CircleClient, conversation: Conversation, path: string, recipients: Contact[]) {
   const bytes = await readFile(path).catch(() => fail(CMD, `cannot read ${path}`));
-  return client.sendFile(conversation, { name: basename(path), mime: 'application/octet-stream', bytes: new Uint8Array(bytes) }, recipients);
+  return client.sendFile(
+    conversation,
+    { name: basename(path), mime: 'application/octet-stream', bytes: new Uint8Array(bytes) },
+    recipients,
+  );
 }
 
 async function receive(client: CircleClient, waitSeconds: number, saveDir: string) {
@@ -79,7 +92,11 @@ async function receive(client: CircleClient, waitSeconds: number, saveDir: strin
     received.push(m);
     if (live) queue.push(print(client, m, saveDir));
   });
-  client.on('state', ({ state, error }) => live && state !== 'online' && state !== 'closed' && console.error(`[connection: ${state}${error ? `: ${error.message}` : ''}]`));
+  client.on(
+    'state',
+    ({ state, error }) =>
+      live && state !== 'online' && state !== 'closed' && console.error(`[connection: ${state}${error ? `: ${error.message}` : ''}]`),
+  );
   await client.sync();
   // What the mailbox already held prints in the order it was sent; live arrivals as they come.
   for (const m of [...received].sort((a, b) => a.sentAt - b.sentAt)) await print(client, m, saveDir);
@@ -110,7 +127,9 @@ async function print(client: CircleClient, m: ReceivedMessage, saveDir: string) 
         await writeFile(path, bytes);
         return console.log(`[${when}] ${who}${where}: file ${body.file.name} (${bytes.length} bytes) saved to ${path}`);
       } catch (err) {
-        return console.log(`[${when}] ${who}${where}: file ${body.file.name} could not be downloaded: ${err instanceof CircleError ? err.message : 'error'}`);
+        return console.log(
+          `[${when}] ${who}${where}: file ${body.file.name} could not be downloaded: ${err instanceof CircleError ? err.message : 'error'}`,
+        );
       }
     }
     case 'receipt':
@@ -122,6 +141,9 @@ async function print(client: CircleClient, m: ReceivedMessage, saveDir: string) 
 
 /** A received file name, made safe to use as a file name here. */
 function safeName(name: string): string {
-  const base = [...name].map((ch) => (ch === '/' || ch === '\\' || ch.charCodeAt(0) < 32 ? '_' : ch)).join('').replace(/^\.+/, '_');
+  const base = [...name]
+    .map((ch) => (ch === '/' || ch === '\\' || ch.charCodeAt(0) < 32 ? '_' : ch))
+    .join('')
+    .replace(/^\.+/, '_');
   return base.slice(0, 200) || 'file';
 }

@@ -36,7 +36,10 @@ runCommand(CMD, async () => {
   let names = defaultNames(count);
   if (values.names) {
     const text = await readFile(values.names, 'utf8').catch(() => fail(CMD, `cannot read the names file ${values.names}`));
-    const listed = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+    const listed = text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l.length > 0);
     if (listed.length > count) fail(CMD, `the names file lists ${listed.length} names but --count is ${count}`, 2);
     listed.forEach((n, i) => {
       const problem = validateMemberName(n);
@@ -46,7 +49,10 @@ runCommand(CMD, async () => {
     names = [...listed, ...defaultNames(count).slice(listed.length)];
   }
   if (!values.force && (await holdsCircle(values.out))) {
-    fail(CMD, `${values.out} already holds identity files; pass --force to overwrite them (already seeded keys stay valid until you revoke them)`);
+    fail(
+      CMD,
+      `${values.out} already holds identity files; pass --force to overwrite them (already seeded keys stay valid until you revoke them)`,
+    );
   }
 
   const circle = await generateCircleFiles({
@@ -63,7 +69,10 @@ runCommand(CMD, async () => {
 
   console.log(`Circle ${toHex(circle.roster.circleId)} with ${names.length} members, relay ${circle.roster.relayUrl}\n`);
   console.log('Hand each member their own file, in person:');
-  for (const f of circle.files) console.log(`  ${join(values.out, f.file)}  ->  ${f.name}${f.sealed ? '  (passphrase protected: tell them the passphrase separately)' : ''}`);
+  for (const f of circle.files)
+    console.log(
+      `  ${join(values.out, f.file)}  ->  ${f.name}${f.sealed ? '  (passphrase protected: tell them the passphrase separately)' : ''}`,
+    );
   console.log(`\nSeed the relay's allowlist (key hashes only):  npm run seed -- ${circle.allowlistPath}`);
   console.log(`Roster-signing key: ${join(values.out, OPERATOR_DIR)}/ — keep it offline and never hand it out.`);
 });

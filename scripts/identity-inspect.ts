@@ -13,7 +13,9 @@ runCommand(CMD, async () => {
   const { positionals } = parseCommandArgs(CMD, {});
   const path = positionals[0];
   if (!path || positionals.length > 1) fail(CMD, 'usage: npm run identity:inspect -- FILE', 2);
-  const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => fail(CMD, `cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.code ?? 'unreadable'}`));
+  const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) =>
+    fail(CMD, `cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : (e.code ?? 'unreadable')}`),
+  );
   if (bytes.length > MAX_IDENTITY_FILE_BYTES) fail(CMD, `${path} is far too large to be an identity file`);
   const { sealed } = peekIdentityFile(bytes);
   const passphrase = sealed ? await promptSecret('Passphrase: ') : undefined;

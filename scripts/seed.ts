@@ -13,7 +13,10 @@ const CMD = 'seed';
 const AllowlistFile = z.strictObject({
   version: z.literal(1),
   circleId: z.string().regex(/^[0-9a-f]{32}$/),
-  keyHashes: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'each key hash is 64 lowercase hex digits')).min(1).max(255),
+  keyHashes: z
+    .array(z.string().regex(/^[0-9a-f]{64}$/, 'each key hash is 64 lowercase hex digits'))
+    .min(1)
+    .max(255),
 });
 
 runCommand(CMD, async () => {

@@ -22,7 +22,9 @@ try {
   fail('start', err instanceof ConfigError ? err.message : String(err), 2);
 }
 const logger = createLogger(config.LOG_LEVEL);
-const stack = await startRelayStack({ config, logger }).catch((err: unknown) => fail('start', `could not start the relay: ${err instanceof Error ? err.message : String(err)}`));
+const stack = await startRelayStack({ config, logger }).catch((err: unknown) =>
+  fail('start', `could not start the relay: ${err instanceof Error ? err.message : String(err)}`),
+);
 const relayUrl = config.RELAY_PUBLIC_URL ?? stack.url;
 
 const demoDir = resolve(config.CIRCLE_DATA_DIR, 'demo-circle');

@@ -4,14 +4,7 @@
  * clients (a signed roster and identity files, as relay-harness's makeCircle makes them) or
  * bare authenticated connections through the client core's RelayConnection.
  */
-import {
-  allowlistEntry,
-  createCircle,
-  encodeIdentityFile,
-  generateMemberKeys,
-  keyHash,
-  type MemberKeys,
-} from '@circle/protocol';
+import { allowlistEntry, createCircle, encodeIdentityFile, generateMemberKeys, keyHash, type MemberKeys } from '@circle/protocol';
 import { CircleClient, RelayConnection } from '@circle/desktop-app/core';
 import type pg from 'pg';
 

@@ -39,7 +39,8 @@ export function assertFrame(bytes: Uint8Array, frameBytes: number, operation: st
 
 /** Splits `data` into chunks of at most `chunkBytes` (the last one may be shorter; empty data gives one empty chunk). */
 export function chunkBytes(data: Uint8Array, chunkBytes: number): Uint8Array[] {
-  if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw new CircleError(ErrorCode.BadRequest, 'chunk', 'chunk size must be a positive integer');
+  if (!Number.isInteger(chunkBytes) || chunkBytes < 1)
+    throw new CircleError(ErrorCode.BadRequest, 'chunk', 'chunk size must be a positive integer');
   if (data.length === 0) return [new Uint8Array(0)];
   const chunks: Uint8Array[] = [];
   for (let offset = 0; offset < data.length; offset += chunkBytes) chunks.push(data.subarray(offset, offset + chunkBytes));
@@ -56,7 +57,8 @@ export function padToSize(content: Uint8Array, size: number): Uint8Array {
 
 /** padToSize into `out` (its whole length), overwriting what it held; returns `out`. */
 export function padInto(out: Uint8Array, content: Uint8Array): Uint8Array {
-  if (content.length + 4 > out.length) throw new CircleError(ErrorCode.PayloadTooLarge, 'pad', `content of ${content.length} bytes does not fit in ${out.length - 4}`);
+  if (content.length + 4 > out.length)
+    throw new CircleError(ErrorCode.PayloadTooLarge, 'pad', `content of ${content.length} bytes does not fit in ${out.length - 4}`);
   new DataView(out.buffer, out.byteOffset, 4).setUint32(0, content.length, false);
   out.set(content, 4);
   out.fill(0, 4 + content.length);

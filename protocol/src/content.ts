@@ -49,8 +49,18 @@ export const MessageBody = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('unsend'), target: MessageIdHex }),
   z.strictObject({ type: z.literal('reaction'), target: MessageIdHex, emoji: z.string().min(1).max(16), remove: z.boolean() }),
   z.strictObject({ type: z.literal('receipt'), targets: z.array(MessageIdHex).min(1).max(500), state: z.enum(['delivered', 'read']) }),
-  z.strictObject({ type: z.literal('file'), file: FileManifest, caption: z.string().max(MAX_TEXT_CHARS).optional(), replyTo: MessageIdHex.optional() }),
-  z.strictObject({ type: z.literal('call'), event: z.enum(['missed', 'ended', 'declined']), media: z.enum(['audio', 'video']), durationMs: z.number().int().min(0).optional() }),
+  z.strictObject({
+    type: z.literal('file'),
+    file: FileManifest,
+    caption: z.string().max(MAX_TEXT_CHARS).optional(),
+    replyTo: MessageIdHex.optional(),
+  }),
+  z.strictObject({
+    type: z.literal('call'),
+    event: z.enum(['missed', 'ended', 'declined']),
+    media: z.enum(['audio', 'video']),
+    durationMs: z.number().int().min(0).optional(),
+  }),
 ]);
 export type MessageBody = z.infer<typeof MessageBody>;
 
@@ -100,5 +110,6 @@ function decodeJson(bytes: Uint8Array, operation: string): unknown {
   }
 }
 
-export const decodeMessageContent = (bytes: Uint8Array): MessageContent => parseWith(MessageContent, decodeJson(bytes, 'content'), 'content');
+export const decodeMessageContent = (bytes: Uint8Array): MessageContent =>
+  parseWith(MessageContent, decodeJson(bytes, 'content'), 'content');
 export const decodeSignalContent = (bytes: Uint8Array): SignalContent => parseWith(SignalContent, decodeJson(bytes, 'signal'), 'signal');

@@ -68,10 +68,19 @@ export interface RecipientKeys {
   ed25519PublicKey: Uint8Array;
 }
 
-const invalid = () => new CircleError(ErrorCode.EnvelopeInvalid, 'envelope', 'this envelope cannot be opened: not addressed to this identity, or damaged');
+const invalid = () =>
+  new CircleError(ErrorCode.EnvelopeInvalid, 'envelope', 'this envelope cannot be opened: not addressed to this identity, or damaged');
 
 /** What the sender signs. Ed25519 hashes the message itself (SHA-512), so content goes in whole. */
-function signedPart(e: Uint8Array, sender: Uint8Array, recipient: Uint8Array, id: Uint8Array, counter: bigint, sentAt: bigint, content: Uint8Array) {
+function signedPart(
+  e: Uint8Array,
+  sender: Uint8Array,
+  recipient: Uint8Array,
+  id: Uint8Array,
+  counter: bigint,
+  sentAt: bigint,
+  content: Uint8Array,
+) {
   return concatBytes(LABEL.envelopeSignature, e, sender, recipient, id, u64(counter), u64(sentAt), u32(content.length), content);
 }
 
@@ -79,13 +88,25 @@ export async function sealEnvelope(input: SealInput, suite: CryptoSuite = native
   const frameBytes = input.frameBytes ?? BLOB_BYTES;
   if (input.messageId.length !== MESSAGE_ID_BYTES) throw new CircleError(ErrorCode.BadRequest, 'envelope', 'message id must be 16 bytes');
   if (input.content.length > envelopeCapacity(frameBytes)) {
-    throw new CircleError(ErrorCode.PayloadTooLarge, 'envelope', `content of ${input.content.length} bytes exceeds the ${envelopeCapacity(frameBytes)}-byte capacity`);
+    throw new CircleError(
+      ErrorCode.PayloadTooLarge,
+      'envelope',
+      `content of ${input.content.length} bytes exceeds the ${envelopeCapacity(frameBytes)}-byte capacity`,
+    );
   }
   const { sender, recipient } = input;
   const { ephemeralPublicKey, key } = await suite.agreeOneUseKey(recipient.x25519PublicKey, LABEL.envelopeKey, input.ephemeralSecret);
   const signature = await suite.ed25519Sign(
     sender.ed25519Seed,
-    signedPart(ephemeralPublicKey, sender.ed25519PublicKey, recipient.ed25519PublicKey, input.messageId, input.counter, input.sentAt, input.content),
+    signedPart(
+      ephemeralPublicKey,
+      sender.ed25519PublicKey,
+      recipient.ed25519PublicKey,
+      input.messageId,
+      input.counter,
+      input.sentAt,
+      input.content,
+    ),
   );
   const inner = concatBytes(
     Uint8Array.of(INNER_VERSION),
@@ -106,7 +127,12 @@ export async function sealEnvelope(input: SealInput, suite: CryptoSuite = native
  * names `me` as recipient and that the sender's signature verifies. The caller MUST still
  * check `senderPublicKey` against its pinned roster.
  */
-export async function openEnvelope(frame: Uint8Array, me: RecipientKeys, options: { frameBytes?: number } = {}, suite: CryptoSuite = nativeSuite): Promise<OpenedEnvelope> {
+export async function openEnvelope(
+  frame: Uint8Array,
+  me: RecipientKeys,
+  options: { frameBytes?: number } = {},
+  suite: CryptoSuite = nativeSuite,
+): Promise<OpenedEnvelope> {
   const frameBytes = options.frameBytes ?? BLOB_BYTES;
   assertFrame(frame, frameBytes, 'envelope');
   const header = frame.subarray(0, FRAME_HEADER_BYTES);

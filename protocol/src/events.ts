@@ -62,7 +62,12 @@ export const requests = {
     response: z.object({ delivered: z.number() }),
   },
   'call:create': {
-    request: z.strictObject({ invited: z.array(Mailbox).min(1).max(MAX_CALL_MEMBERS - 1) }),
+    request: z.strictObject({
+      invited: z
+        .array(Mailbox)
+        .min(1)
+        .max(MAX_CALL_MEMBERS - 1),
+    }),
     response: z.object({ roomId: RoomId }),
   },
   'call:join': {

@@ -23,7 +23,17 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, equalBytes, u32 } from './bytes.js';
 import { mapConcurrently } from './concurrency.js';
-import { BLOB_BYTES, FRAME_HEADER_BYTES, FRAME_VERSION, assertFrame, chunkBytes, framePlaintextBytes, padInto, reassembleChunks, unpad } from './blob.js';
+import {
+  BLOB_BYTES,
+  FRAME_HEADER_BYTES,
+  FRAME_VERSION,
+  assertFrame,
+  chunkBytes,
+  framePlaintextBytes,
+  padInto,
+  reassembleChunks,
+  unpad,
+} from './blob.js';
 import { nativeSuite } from './crypto/native.js';
 import { AES_KEY_BYTES, GCM_NONCE_BYTES, type AesGcmKey, type CryptoSuite } from './crypto/suite.js';
 import { CircleError, ErrorCode } from './errors.js';
@@ -59,7 +69,8 @@ function chunkNonce(index: number): Uint8Array {
  * the file's chunks; the relay sees unrelated hashes, one per chunk.
  */
 export function chunkDeleteSecret(fileKey: Uint8Array, fileId: Uint8Array, index: number): Uint8Array {
-  if (fileKey.length !== FILE_KEY_BYTES || fileId.length !== FILE_ID_BYTES) throw new CircleError(ErrorCode.BadRequest, 'file', 'bad file key or file id length');
+  if (fileKey.length !== FILE_KEY_BYTES || fileId.length !== FILE_ID_BYTES)
+    throw new CircleError(ErrorCode.BadRequest, 'file', 'bad file key or file id length');
   return hkdf(sha256, fileKey, fileId, concatBytes(LABEL.chunkDelete, u32(index)), 32);
 }
 
@@ -79,7 +90,8 @@ export class FileCipher {
   ) {}
 
   static async create(fileKey: Uint8Array, fileId: Uint8Array, suite: CryptoSuite = nativeSuite): Promise<FileCipher> {
-    if (fileKey.length !== FILE_KEY_BYTES || fileId.length !== FILE_ID_BYTES) throw new CircleError(ErrorCode.BadRequest, 'file', 'bad file key or file id length');
+    if (fileKey.length !== FILE_KEY_BYTES || fileId.length !== FILE_ID_BYTES)
+      throw new CircleError(ErrorCode.BadRequest, 'file', 'bad file key or file id length');
     return new FileCipher(await suite.aesGcmKey(fileKey), fileId, suite);
   }
 
@@ -96,9 +108,11 @@ export class FileCipher {
   async openChunk(frame: Uint8Array, index: number): Promise<Uint8Array> {
     assertFrame(frame, BLOB_BYTES, 'file-chunk');
     const header = frame.subarray(0, FRAME_HEADER_BYTES);
-    const padded = await this.key.open(chunkNonce(index), frame.subarray(FRAME_HEADER_BYTES), concatBytes(header, this.fileId)).catch(() => {
-      throw integrityFailure(`file chunk ${index} failed authentication`);
-    });
+    const padded = await this.key
+      .open(chunkNonce(index), frame.subarray(FRAME_HEADER_BYTES), concatBytes(header, this.fileId))
+      .catch(() => {
+        throw integrityFailure(`file chunk ${index} failed authentication`);
+      });
     return unpad(padded, 'file-chunk');
   }
 
@@ -114,8 +128,14 @@ export class FileCipher {
   }
 }
 
-export async function sealFile(file: Uint8Array, fileKey: Uint8Array, fileId: Uint8Array, suite: CryptoSuite = nativeSuite): Promise<{ frames: Uint8Array[]; digest: Uint8Array }> {
-  if (file.length > MAX_FILE_BYTES) throw new CircleError(ErrorCode.PayloadTooLarge, 'file', `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+export async function sealFile(
+  file: Uint8Array,
+  fileKey: Uint8Array,
+  fileId: Uint8Array,
+  suite: CryptoSuite = nativeSuite,
+): Promise<{ frames: Uint8Array[]; digest: Uint8Array }> {
+  if (file.length > MAX_FILE_BYTES)
+    throw new CircleError(ErrorCode.PayloadTooLarge, 'file', `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
   const cipher = await FileCipher.create(fileKey, fileId, suite);
   const sealed = await mapConcurrently(chunkBytes(file, CHUNK_CAPACITY), CHUNKS_IN_FLIGHT, async (chunk, i) => {
     const frame = await cipher.sealChunk(chunk, i);
@@ -125,9 +145,18 @@ export async function sealFile(file: Uint8Array, fileKey: Uint8Array, fileId: Ui
 }
 
 /** Opens and reassembles a whole file, checking every chunk and the manifest digest. */
-export async function openFile(frames: readonly Uint8Array[], fileKey: Uint8Array, fileId: Uint8Array, expectedDigest: Uint8Array, suite: CryptoSuite = nativeSuite): Promise<Uint8Array> {
+export async function openFile(
+  frames: readonly Uint8Array[],
+  fileKey: Uint8Array,
+  fileId: Uint8Array,
+  expectedDigest: Uint8Array,
+  suite: CryptoSuite = nativeSuite,
+): Promise<Uint8Array> {
   const cipher = await FileCipher.create(fileKey, fileId, suite);
-  const opened = await mapConcurrently(frames, CHUNKS_IN_FLIGHT, async (f, i) => ({ chunk: await cipher.openChunk(f, i), digest: await cipher.frameDigest(f) }));
+  const opened = await mapConcurrently(frames, CHUNKS_IN_FLIGHT, async (f, i) => ({
+    chunk: await cipher.openChunk(f, i),
+    digest: await cipher.frameDigest(f),
+  }));
   if (!equalBytes(await cipher.fileDigest(opened.map((o) => o.digest)), expectedDigest)) {
     throw integrityFailure('the file does not match its manifest (missing, extra or replaced chunks)');
   }

@@ -63,7 +63,11 @@ export interface EncodeIdentityOptions {
   kdf?: KdfParams;
 }
 
-export async function encodeIdentityFile(identity: Identity, options: EncodeIdentityOptions = {}, suite: CryptoSuite = nativeSuite): Promise<Uint8Array> {
+export async function encodeIdentityFile(
+  identity: Identity,
+  options: EncodeIdentityOptions = {},
+  suite: CryptoSuite = nativeSuite,
+): Promise<Uint8Array> {
   const body = encodeBody(identity);
   const sealed = options.passphrase !== undefined;
   const flags = sealed ? IDENTITY_FLAG_SEALED : 0;
@@ -92,7 +96,10 @@ export function peekIdentityFile(bytes: Uint8Array): { sealed: boolean } {
   if (bytes.length < HEADER_BYTES) throw truncatedError();
   const version = bytes[8]!;
   if (version !== IDENTITY_VERSION) {
-    throw err(ErrorCode.IdentityVersion, `identity file version ${version} is not supported by this app (it reads version ${IDENTITY_VERSION})`);
+    throw err(
+      ErrorCode.IdentityVersion,
+      `identity file version ${version} is not supported by this app (it reads version ${IDENTITY_VERSION})`,
+    );
   }
   const flags = bytes[9]!;
   if ((flags & ~IDENTITY_FLAG_SEALED) !== 0) throw err(ErrorCode.IdentityMalformed, 'the identity file has unknown flags set');
@@ -103,7 +110,11 @@ export interface DecodeIdentityOptions {
   passphrase?: string;
 }
 
-export async function decodeIdentityFile(bytes: Uint8Array, options: DecodeIdentityOptions = {}, suite: CryptoSuite = nativeSuite): Promise<Identity> {
+export async function decodeIdentityFile(
+  bytes: Uint8Array,
+  options: DecodeIdentityOptions = {},
+  suite: CryptoSuite = nativeSuite,
+): Promise<Identity> {
   if (bytes.length > MAX_IDENTITY_FILE_BYTES) throw err(ErrorCode.IdentityMalformed, 'the file is far too large to be an identity file');
   const { sealed } = peekIdentityFile(bytes);
   const declared = new DataView(bytes.buffer, bytes.byteOffset + 10, 4).getUint32(0, false);

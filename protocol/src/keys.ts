@@ -17,7 +17,10 @@ export interface MemberKeys extends IdentitySecrets {
 export async function generateMemberKeys(name: string, suite: CryptoSuite = nativeSuite): Promise<MemberKeys> {
   const x25519SecretKey = suite.randomBytes(KEY_BYTES);
   const ed25519Seed = suite.randomBytes(KEY_BYTES);
-  const [x25519PublicKey, ed25519PublicKey] = await Promise.all([suite.x25519PublicKey(x25519SecretKey), suite.ed25519PublicKey(ed25519Seed)]);
+  const [x25519PublicKey, ed25519PublicKey] = await Promise.all([
+    suite.x25519PublicKey(x25519SecretKey),
+    suite.ed25519PublicKey(ed25519Seed),
+  ]);
   return { x25519SecretKey, ed25519Seed, member: { name, x25519PublicKey, ed25519PublicKey } };
 }
 
@@ -44,6 +47,11 @@ export async function createCircle(
   const operatorSeed = opts.operatorSeed ?? generateOperatorSeed(suite);
   const members = await Promise.all(opts.names.map((n) => generateMemberKeys(n, suite)));
   const roster = await signRoster({ operatorSeed, relayUrl: opts.relayUrl, members: members.map((m) => m.member) }, suite);
-  const identities = members.map((m, memberIndex) => ({ x25519SecretKey: m.x25519SecretKey, ed25519Seed: m.ed25519Seed, memberIndex, roster }));
+  const identities = members.map((m, memberIndex) => ({
+    x25519SecretKey: m.x25519SecretKey,
+    ed25519Seed: m.ed25519Seed,
+    memberIndex,
+    roster,
+  }));
   return { operatorSeed, roster, members, identities };
 }

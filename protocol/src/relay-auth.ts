@@ -44,11 +44,22 @@ export interface RelayAuthProof {
   signature: Uint8Array;
 }
 
-export async function signRelayChallenge(seed: Uint8Array, publicKey: Uint8Array, challenge: Uint8Array, origin: string, suite: CryptoSuite = nativeSuite): Promise<RelayAuthProof> {
+export async function signRelayChallenge(
+  seed: Uint8Array,
+  publicKey: Uint8Array,
+  challenge: Uint8Array,
+  origin: string,
+  suite: CryptoSuite = nativeSuite,
+): Promise<RelayAuthProof> {
   return { publicKey, signature: await suite.ed25519Sign(seed, challengeMessage(challenge, relayOrigin(origin))) };
 }
 
-export async function verifyRelayChallenge(proof: RelayAuthProof, challenge: Uint8Array, origin: string, suite: CryptoSuite = nativeSuite): Promise<boolean> {
+export async function verifyRelayChallenge(
+  proof: RelayAuthProof,
+  challenge: Uint8Array,
+  origin: string,
+  suite: CryptoSuite = nativeSuite,
+): Promise<boolean> {
   if (challenge.length !== CHALLENGE_BYTES) return false;
   return suite.ed25519Verify(proof.publicKey, challengeMessage(challenge, relayOrigin(origin)), proof.signature);
 }
@@ -57,12 +68,16 @@ export async function verifyRelayChallenge(proof: RelayAuthProof, challenge: Uin
 export const keyHash = (ed25519PublicKey: Uint8Array): string => toHex(sha256(concatBytes(LABEL.keyHash, ed25519PublicKey)));
 
 /** Mailbox address for a key hash (hex, 32 chars): the only member-derived value stored beside a blob. */
-export const mailboxAddressFromKeyHash = (hash: string): string => toHex(sha256(concatBytes(LABEL.mailbox, utf8Encode(hash))).subarray(0, 16));
+export const mailboxAddressFromKeyHash = (hash: string): string =>
+  toHex(sha256(concatBytes(LABEL.mailbox, utf8Encode(hash))).subarray(0, 16));
 
 export const mailboxAddress = (ed25519PublicKey: Uint8Array): string => mailboxAddressFromKeyHash(keyHash(ed25519PublicKey));
 
 /** The allowlist row for a key hash: the hash and the mailbox derived from it. */
-export const allowlistEntry = (hash: string): { keyHash: string; mailbox: string } => ({ keyHash: hash, mailbox: mailboxAddressFromKeyHash(hash) });
+export const allowlistEntry = (hash: string): { keyHash: string; mailbox: string } => ({
+  keyHash: hash,
+  mailbox: mailboxAddressFromKeyHash(hash),
+});
 
 /**
  * `deleteProofHash` of a blob: hex(SHA-256(deleteSecret)), the value a blob:put carries and a

@@ -45,7 +45,8 @@ export function validateMemberName(name: string): string | undefined {
   const bytes = utf8Encode(name);
   if (bytes.length < 1 || bytes.length > MAX_NAME_BYTES) return `name must be 1-${MAX_NAME_BYTES} bytes of UTF-8`;
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(name)) return 'name must not contain control or text-direction characters';
+  if (/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(name))
+    return 'name must not contain control or text-direction characters';
   if (name.trim() !== name) return 'name must not start or end with spaces';
   return undefined;
 }
@@ -152,7 +153,14 @@ export async function readRoster(reader: ByteReader, suite: CryptoSuite = native
   }
   const unsignedLength = reader.position - start;
   const signature = reader.take(SIGNATURE_BYTES).slice();
-  const roster: Roster = { operatorPublicKey: operatorPublicKey.slice(), circleId: circleId.slice(), relayUrl, issuedAt, members, signature };
+  const roster: Roster = {
+    operatorPublicKey: operatorPublicKey.slice(),
+    circleId: circleId.slice(),
+    relayUrl,
+    issuedAt,
+    members,
+    signature,
+  };
   const unsigned = encodeUnsigned(roster);
   if (unsigned.length !== unsignedLength) throw tampered('the roster is not in canonical form');
   if (!(await suite.ed25519Verify(operatorPublicKey, concatBytes(LABEL.roster, unsigned), signature))) {

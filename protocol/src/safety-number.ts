@@ -15,7 +15,8 @@ import { LABEL } from './labels.js';
 export const SAFETY_NUMBER_GROUPS = 12;
 
 export function safetyNumber(a: Uint8Array, b: Uint8Array): string {
-  if (a.length !== KEY_BYTES || b.length !== KEY_BYTES) throw new CircleError(ErrorCode.BadPublicKey, 'safety-number', 'keys must be 32 bytes');
+  if (a.length !== KEY_BYTES || b.length !== KEY_BYTES)
+    throw new CircleError(ErrorCode.BadPublicKey, 'safety-number', 'keys must be 32 bytes');
   const [low, high] = compareBytes(a, b) <= 0 ? [a, b] : [b, a];
   const digest = sha512(concatBytes(LABEL.safetyNumber, low, high));
   const groups: string[] = [];

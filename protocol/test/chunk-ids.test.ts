@@ -1,6 +1,17 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BlobId, chunkBlobId, chunkTagKey, concatBytes, fromHex, generateMemberKeys, isChunkBlobId, nativeSuite, toHex, utf8Encode } from '../src/index.js';
+import {
+  BlobId,
+  chunkBlobId,
+  chunkTagKey,
+  concatBytes,
+  fromHex,
+  generateMemberKeys,
+  isChunkBlobId,
+  nativeSuite,
+  toHex,
+  utf8Encode,
+} from '../src/index.js';
 
 const keysOf = async (name: string) => {
   const k = await generateMemberKeys(name);

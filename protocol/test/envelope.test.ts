@@ -17,12 +17,24 @@ import {
 import { errorCodeOf, makeCircle, recipientKeysOf, senderOf } from './support/fixtures.js';
 
 const circle = await makeCircle(['Alice', 'Bob', 'Carol']);
-const [alice, bob, carol] = circle.keys as [typeof circle.keys[0], typeof circle.keys[0], typeof circle.keys[0]];
+const [alice, bob, carol] = circle.keys as [(typeof circle.keys)[0], (typeof circle.keys)[0], (typeof circle.keys)[0]];
 const id = () => nativeSuite.randomBytes(16);
 
-const seal = (content: Uint8Array, opts: { to?: typeof bob; frameBytes?: number; ephemeralSecret?: Uint8Array; suite?: CryptoSuite } = {}) =>
+const seal = (
+  content: Uint8Array,
+  opts: { to?: typeof bob; frameBytes?: number; ephemeralSecret?: Uint8Array; suite?: CryptoSuite } = {},
+) =>
   sealEnvelope(
-    { sender: senderOf(alice), recipient: (opts.to ?? bob).member, messageId: id(), counter: 7n, sentAt: 1_700_000_000_000n, content, frameBytes: opts.frameBytes, ephemeralSecret: opts.ephemeralSecret },
+    {
+      sender: senderOf(alice),
+      recipient: (opts.to ?? bob).member,
+      messageId: id(),
+      counter: 7n,
+      sentAt: 1_700_000_000_000n,
+      content,
+      frameBytes: opts.frameBytes,
+      ephemeralSecret: opts.ephemeralSecret,
+    },
     opts.suite,
   );
 
@@ -46,7 +58,9 @@ describe('envelope round trips', () => {
       const content = nativeSuite.randomBytes(envelopeCapacity(frameBytes));
       const opened = await openEnvelope(await seal(content, { frameBytes }), recipientKeysOf(bob), { frameBytes });
       expect(toHex(opened.content)).toBe(toHex(content));
-      expect(await errorCodeOf(() => seal(new Uint8Array(envelopeCapacity(frameBytes) + 1), { frameBytes }))).toBe(ErrorCode.PayloadTooLarge);
+      expect(await errorCodeOf(() => seal(new Uint8Array(envelopeCapacity(frameBytes) + 1), { frameBytes }))).toBe(
+        ErrorCode.PayloadTooLarge,
+      );
     }
   });
 
@@ -112,7 +126,18 @@ describe('envelope bad input gives a typed error', () => {
     frame.fill(0, 1, 33);
     expect(await errorCodeOf(() => openEnvelope(frame, recipientKeysOf(bob)))).toBe(ErrorCode.EnvelopeInvalid);
     const lowOrder = { ...bob.member, x25519PublicKey: new Uint8Array(32) };
-    expect(await errorCodeOf(() => sealEnvelope({ sender: senderOf(alice), recipient: lowOrder, messageId: id(), counter: 1n, sentAt: 1n, content: new Uint8Array(1) }))).toBe(ErrorCode.BadPublicKey);
+    expect(
+      await errorCodeOf(() =>
+        sealEnvelope({
+          sender: senderOf(alice),
+          recipient: lowOrder,
+          messageId: id(),
+          counter: 1n,
+          sentAt: 1n,
+          content: new Uint8Array(1),
+        }),
+      ),
+    ).toBe(ErrorCode.BadPublicKey);
   });
 
   it('wrong sizes, truncations and unknown versions are rejected before any crypto', async () => {
@@ -122,7 +147,9 @@ describe('envelope bad input gives a typed error', () => {
     const v2 = frame.slice();
     v2[0] = 2;
     expect(await errorCodeOf(() => openEnvelope(v2, recipientKeysOf(bob)))).toBe(ErrorCode.BadRequest);
-    expect(await errorCodeOf(() => openEnvelope(nativeSuite.randomBytes(BLOB_BYTES).fill(1, 0, 1), recipientKeysOf(bob)))).toBe(ErrorCode.EnvelopeInvalid);
+    expect(await errorCodeOf(() => openEnvelope(nativeSuite.randomBytes(BLOB_BYTES).fill(1, 0, 1), recipientKeysOf(bob)))).toBe(
+      ErrorCode.EnvelopeInvalid,
+    );
   });
 });
 

@@ -64,13 +64,18 @@ describe('chunking and padding', () => {
     expect(() => unpad(padded, 't')).toThrow(/padding/);
     // Any single non-zero byte of padding, at any alignment, at either end or in the middle.
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 120 }), fc.integer({ min: 1, max: 255 }), (offset, at, value) => {
-        const backing = new Uint8Array(offset + 136);
-        const view = backing.subarray(offset, offset + 128);
-        view.set(padToSize(new Uint8Array([7]), 128));
-        view[Math.min(127, 5 + at)] = value;
-        expect(() => unpad(view, 't')).toThrow(/padding/);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 8 }),
+        fc.integer({ min: 0, max: 120 }),
+        fc.integer({ min: 1, max: 255 }),
+        (offset, at, value) => {
+          const backing = new Uint8Array(offset + 136);
+          const view = backing.subarray(offset, offset + 128);
+          view.set(padToSize(new Uint8Array([7]), 128));
+          view[Math.min(127, 5 + at)] = value;
+          expect(() => unpad(view, 't')).toThrow(/padding/);
+        },
+      ),
     );
     const lying = padToSize(new Uint8Array([1]), 64);
     lying[3] = 200;
@@ -82,7 +87,7 @@ describe('file chunks', () => {
   const key = nativeSuite.randomBytes(32);
   const fileId = nativeSuite.randomBytes(16);
 
-  it('derives each chunk\'s deletion secret from the file key as PROTOCOL.md §6 writes it, different per chunk, file and key', async () => {
+  it("derives each chunk's deletion secret from the file key as PROTOCOL.md §6 writes it, different per chunk, file and key", async () => {
     const secrets = [0, 1, 2, 1024].map((i) => toHex(chunkDeleteSecret(key, fileId, i)));
     expect(new Set(secrets).size).toBe(4);
     for (const [n, i] of [0, 1, 2, 1024].entries()) {
@@ -112,7 +117,9 @@ describe('file chunks', () => {
     expect(await errorCodeOf(() => cipher.openChunk(flipped, 0))).toBe(ErrorCode.IntegrityFailure);
     expect(await errorCodeOf(() => openFile([frames[1]!, frames[0]!, frames[2]!], key, fileId, digest))).toBe(ErrorCode.IntegrityFailure);
     expect(await errorCodeOf(() => openFile([frames[0]!, frames[1]!], key, fileId, digest))).toBe(ErrorCode.IntegrityFailure);
-    expect(await errorCodeOf(() => openFile([frames[0]!, frames[1]!, frames[2]!], key, nativeSuite.randomBytes(16), digest))).toBe(ErrorCode.IntegrityFailure);
+    expect(await errorCodeOf(() => openFile([frames[0]!, frames[1]!, frames[2]!], key, nativeSuite.randomBytes(16), digest))).toBe(
+      ErrorCode.IntegrityFailure,
+    );
   });
 
   it('reject frames sealed by another holder of the key that the manifest did not commit to', async () => {

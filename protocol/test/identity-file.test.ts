@@ -78,7 +78,7 @@ describe('identity file bad input gives a typed error, never a crash', () => {
     const bytes = await encodeIdentityFile(c.identities[0]!);
     for (let i = 0; i < bytes.length; i++) {
       const flipped = bytes.slice();
-      flipped[i]! ^= 0x01 << i % 8;
+      flipped[i]! ^= 0x01 << (i % 8);
       const code = await errorCodeOf(() => decodeIdentityFile(flipped));
       expect(IDENTITY_ERRORS.has(code), `byte ${i}: ${code}`).toBe(true);
     }
@@ -123,7 +123,11 @@ describe('identity file bad input gives a typed error, never a crash', () => {
 
   it('detects a roster re-signed by another operator key (different circle)', async () => {
     const c = await makeCircle(['Alice', 'Bob']);
-    const other = await signRoster({ operatorSeed: generateOperatorSeed(), relayUrl: 'https://relay.example', members: c.keys.map((k) => k.member) });
+    const other = await signRoster({
+      operatorSeed: generateOperatorSeed(),
+      relayUrl: 'https://relay.example',
+      members: c.keys.map((k) => k.member),
+    });
     const moved = { ...c.identities[0]!, roster: { ...other, circleId: c.identities[0]!.roster.circleId } };
     expect(await errorCodeOf(async () => decodeIdentityFile(await encodeIdentityFile(moved)))).toBe(ErrorCode.IdentityTampered);
   });

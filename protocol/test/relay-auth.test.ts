@@ -39,7 +39,9 @@ describe('relay authentication', () => {
     expect(await verifyRelayChallenge(proof, challenge, 'https://evil.example')).toBe(false);
     expect(await verifyRelayChallenge(proof, challenge, 'http://relay.example')).toBe(false);
     expect(await verifyRelayChallenge(proof, nativeSuite.randomBytes(CHALLENGE_BYTES), 'https://relay.example')).toBe(false);
-    expect(await verifyRelayChallenge({ ...proof, publicKey: bob.member.ed25519PublicKey }, challenge, 'https://relay.example')).toBe(false);
+    expect(await verifyRelayChallenge({ ...proof, publicKey: bob.member.ed25519PublicKey }, challenge, 'https://relay.example')).toBe(
+      false,
+    );
     expect(await verifyRelayChallenge(proof, challenge.subarray(0, 16), 'https://relay.example')).toBe(false);
   });
 

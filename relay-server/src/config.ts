@@ -16,7 +16,10 @@ export const ConfigSchema = z.object({
     .string()
     .refine((v) => validateRelayUrl(v) === undefined, { message: 'must be an http(s) URL like https://relay.example.org' })
     .optional(),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
   CIRCLE_DATA_DIR: z.string().min(1).default('./.circle'),
   AUTH_TIMEOUT_MS: int(500, 120_000).default(10_000),
   RATE_LIMIT_BLOBS_PER_MINUTE: int(1, 1_000_000).default(1200),
@@ -28,7 +31,12 @@ export const ConfigSchema = z.object({
   TURN_SECRET: z.string().min(16, 'must be at least 16 characters (use a long random string)').optional(),
   TURN_URLS: z
     .string()
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .refine((urls) => urls.every((u) => /^turns?:[^\s]+$/.test(u)), { message: 'must be a comma-separated list of turn: or turns: URLs' })
     .optional(),
   TURN_TTL_SECONDS: int(60, 86_400).default(3600),
@@ -49,8 +57,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): RelayConfig {
     throw new ConfigError(`invalid ${String(issue.path[0] ?? 'configuration')}: ${issue.message}`);
   }
   const config = parsed.data;
-  if (config.RELAY_CLUSTER === 'postgres' && !config.DATABASE_URL) throw new ConfigError('invalid RELAY_CLUSTER: postgres clustering needs DATABASE_URL');
-  if (Boolean(config.TURN_SECRET) !== Boolean(config.TURN_URLS)) throw new ConfigError('invalid TURN_SECRET/TURN_URLS: set both or neither');
+  if (config.RELAY_CLUSTER === 'postgres' && !config.DATABASE_URL)
+    throw new ConfigError('invalid RELAY_CLUSTER: postgres clustering needs DATABASE_URL');
+  if (Boolean(config.TURN_SECRET) !== Boolean(config.TURN_URLS))
+    throw new ConfigError('invalid TURN_SECRET/TURN_URLS: set both or neither');
   return config;
 }
 

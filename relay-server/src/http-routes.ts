@@ -25,12 +25,15 @@ export function handleHttp(deps: HttpDeps) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
     if (path?.startsWith('/socket.io')) return;
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, JSON.stringify({ code: 'BadRequest', message: 'only GET is served here' }));
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, JSON.stringify({ code: 'BadRequest', message: 'only GET is served here' }));
     switch (path) {
       case '/auth/challenge':
         return send(res, 200, JSON.stringify({ challenge: deps.challenges.issue() }));
       case '/health':
-        void deps.databaseReachable().then((up) => send(res, up ? 200 : 503, JSON.stringify({ status: up ? 'ok' : 'degraded', database: up ? 'up' : 'down' })));
+        void deps
+          .databaseReachable()
+          .then((up) => send(res, up ? 200 : 503, JSON.stringify({ status: up ? 'ok' : 'degraded', database: up ? 'up' : 'down' })));
         return;
       case '/metrics':
         return send(res, 200, deps.metrics.render(), 'text/plain; version=0.0.4');

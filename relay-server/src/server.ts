@@ -6,13 +6,35 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import type { z } from 'zod';
-import { BLOB_BYTES, CircleError, ErrorCode, parseWith, relayOrigin, requests, toErrorInfo, type ParsedRequestOf, type RequestName, type Result } from '@circle/protocol';
+import {
+  BLOB_BYTES,
+  CircleError,
+  ErrorCode,
+  parseWith,
+  relayOrigin,
+  requests,
+  toErrorInfo,
+  type ParsedRequestOf,
+  type RequestName,
+  type Result,
+} from '@circle/protocol';
 import { authMiddleware } from './auth/authenticate.js';
 import { ActiveMembers } from './auth/active-members.js';
 import { ChallengeStore } from './auth/challenges.js';
 import type { RelayConfig } from './config.js';
 import { deleteBlob, deliverStoredElsewhere, fetchBlobs, listMailbox, putBlob } from './handlers/blobs.js';
-import { CallRoomNote, CallRooms, ROOM_QUERIES_PER_MINUTE, ROOM_QUERY_BURST, afterLeaving, answerRoomQuery, callRoomsOf, createCall, joinCall, leaveCall } from './handlers/call-rooms.js';
+import {
+  CallRoomNote,
+  CallRooms,
+  ROOM_QUERIES_PER_MINUTE,
+  ROOM_QUERY_BURST,
+  afterLeaving,
+  answerRoomQuery,
+  callRoomsOf,
+  createCall,
+  joinCall,
+  leaveCall,
+} from './handlers/call-rooms.js';
 import { mailboxRoom, type Handler, type RelayParts, type RelayServer, type RelaySocket } from './handlers/context.js';
 import { announcePresence, listPresence } from './handlers/presence.js';
 import { sendSignal } from './handlers/signals.js';
@@ -60,7 +82,12 @@ const HANDLERS: { [K in RequestName]: Handler<K> } = {
   'presence:list': listPresence,
   'turn:credentials': async (_p, _socket, parts) => {
     const { TURN_SECRET, TURN_URLS, TURN_TTL_SECONDS } = parts.config;
-    if (!TURN_SECRET || !TURN_URLS) throw new CircleError(ErrorCode.Unavailable, 'turn:credentials', 'this relay has no TURN server configured: calls may fail across networks');
+    if (!TURN_SECRET || !TURN_URLS)
+      throw new CircleError(
+        ErrorCode.Unavailable,
+        'turn:credentials',
+        'this relay has no TURN server configured: calls may fail across networks',
+      );
     return mintTurnCredentials(TURN_SECRET, TURN_URLS, TURN_TTL_SECONDS, parts.clock());
   },
   'signal:send': sendSignal,
@@ -103,7 +130,9 @@ export function createRelay(deps: RelayDeps): Relay {
     clustered: Boolean(deps.installAdapter),
   };
 
-  io.use(authMiddleware({ challenges, allowlist: deps.allowlist, origin: () => origin, onFailure: (code) => metrics.authFailures.inc(code) }));
+  io.use(
+    authMiddleware({ challenges, allowlist: deps.allowlist, origin: () => origin, onFailure: (code) => metrics.authFailures.inc(code) }),
+  );
   io.on('connection', (socket) => onConnection(socket, parts));
   io.on('blob:stored', (note) => void deliverStoredElsewhere(parts, note).catch(() => undefined));
   io.on('call:room', (note) => {
@@ -165,7 +194,8 @@ function registerHandler<K extends RequestName>(socket: RelaySocket, parts: Rela
       (err: unknown) => {
         const info = toErrorInfo(err);
         parts.metrics.requestErrors.inc(info.code);
-        if (info.code === ErrorCode.Internal) parts.logger.error('request failed', { event: name, error: err instanceof Error ? err.message : 'unknown' });
+        if (info.code === ErrorCode.Internal)
+          parts.logger.error('request failed', { event: name, error: err instanceof Error ? err.message : 'unknown' });
         reply({ ok: false, error: info });
       },
     );

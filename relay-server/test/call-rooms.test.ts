@@ -11,10 +11,11 @@ function callEvents(client: CircleClient): string[] {
   return events;
 }
 
-const codeOf = (p: Promise<unknown>) => p.then(
-  () => 'ok',
-  (e: { code?: string }) => e.code ?? 'error',
-);
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: { code?: string }) => e.code ?? 'error',
+  );
 
 describe('call rooms on one relay', () => {
   let relay: TestRelay;
@@ -58,7 +59,9 @@ describe('call rooms on one relay', () => {
     const clients = await Promise.all(names.map((_, i) => circle.connect(i)));
     const [caller, ...others] = clients as [CircleClient, ...CircleClient[]];
     expect(await codeOf(caller.connection.request('call:create', { invited: others.map((c) => c.me.mailbox) }))).toBe(ErrorCode.BadRequest);
-    const { roomId } = await caller.connection.request('call:create', { invited: others.slice(0, MAX_CALL_MEMBERS - 1).map((c) => c.me.mailbox) });
+    const { roomId } = await caller.connection.request('call:create', {
+      invited: others.slice(0, MAX_CALL_MEMBERS - 1).map((c) => c.me.mailbox),
+    });
     for (const c of clients.slice(0, MAX_CALL_MEMBERS)) await c.connection.request('call:join', { roomId });
     expect((await clients[1]!.connection.request('call:join', { roomId })).members).toHaveLength(MAX_CALL_MEMBERS - 1);
     expect(await codeOf(clients[MAX_CALL_MEMBERS]!.connection.request('call:join', { roomId }))).toBe(ErrorCode.Forbidden);

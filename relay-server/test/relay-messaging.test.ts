@@ -4,7 +4,8 @@ import { CircleClient, Timeline, type ReceivedMessage } from '@circle/desktop-ap
 import { eventually, makeCircle, startTestRelay, type DatabaseKindName, type TestRelay } from './support/relay-harness.js';
 
 const direct: Conversation = { kind: 'direct' };
-const texts = (inbox: ReceivedMessage[]) => inbox.filter((m) => m.content.body.type === 'text').map((m) => (m.content.body as { text: string }).text);
+const texts = (inbox: ReceivedMessage[]) =>
+  inbox.filter((m) => m.content.body.type === 'text').map((m) => (m.content.body as { text: string }).text);
 const collect = (client: CircleClient) => {
   const inbox: ReceivedMessage[] = [];
   client.on('message', (m) => inbox.push(m));
@@ -15,10 +16,10 @@ const collect = (client: CircleClient) => {
 function watchFetches(client: CircleClient): string[] {
   const fetched: string[] = [];
   const request = client.connection.request.bind(client.connection);
-  client.connection.request = ((name, payload, timeoutMs) => {
+  client.connection.request = (name, payload, timeoutMs) => {
     if (name === 'blob:fetch') fetched.push(...(payload as { ids: string[] }).ids);
     return request(name, payload, timeoutMs);
-  });
+  };
   return fetched;
 }
 
@@ -72,7 +73,10 @@ describe.each<DatabaseKindName>(['postgresql', 'pglite'])('relay messaging on %s
         return c.send(direct, { type: 'text', text: `from ${i} to ${(i + 1) % 20}` }, [next]);
       }),
     );
-    await eventually(() => inboxes.every((inbox, i) => texts(inbox).includes(`from ${(i + 19) % 20} to ${i}`)), 'every member got their message');
+    await eventually(
+      () => inboxes.every((inbox, i) => texts(inbox).includes(`from ${(i + 19) % 20} to ${i}`)),
+      'every member got their message',
+    );
     circle.closeClients();
   });
 
@@ -82,7 +86,12 @@ describe.each<DatabaseKindName>(['postgresql', 'pglite'])('relay messaging on %s
     const inboxes = clients.map(collect);
     const alice = clients[0]!;
     const members = alice.directory.contacts;
-    const group: Conversation = { kind: 'group', id: toHex(nativeSuite.randomBytes(16)), name: 'Family', members: members.map((m) => m.id) };
+    const group: Conversation = {
+      kind: 'group',
+      id: toHex(nativeSuite.randomBytes(16)),
+      name: 'Family',
+      members: members.map((m) => m.id),
+    };
     const sent = await alice.send(group, { type: 'text', text: 'dinner at 7' }, alice.recipientsOf(group));
     expect(sent.copies).toHaveLength(3);
     expect(new Set(sent.copies.map((c) => c.blobId)).size).toBe(3);
@@ -102,7 +111,10 @@ describe.each<DatabaseKindName>(['postgresql', 'pglite'])('relay messaging on %s
     });
     expect(lastProgress).toBe(1);
     await eventually(() => bobInbox.some((m) => m.content.body.type === 'file'), 'the file manifest', 60_000);
-    const manifest = bobInbox.find((m) => m.content.body.type === 'file')!.content.body as { type: 'file'; file: Parameters<CircleClient['downloadFile']>[0] };
+    const manifest = bobInbox.find((m) => m.content.body.type === 'file')!.content.body as {
+      type: 'file';
+      file: Parameters<CircleClient['downloadFile']>[0];
+    };
     const got = await bob.downloadFile(manifest.file);
     expect(got.length).toBe(bytes.length);
     expect(toHex(await nativeSuite.sha256(got))).toBe(toHex(await nativeSuite.sha256(bytes)));
@@ -158,7 +170,12 @@ describe.each<DatabaseKindName>(['postgresql', 'pglite'])('relay messaging on %s
   it('unsend of a group file deletes every copy, the chunks included, also from a second device that saw only its own copies', async () => {
     const circle = await makeCircle(relay, ['Alice', 'Bob', 'Carol']);
     const alice = await circle.connect(0);
-    const group: Conversation = { kind: 'group', id: toHex(nativeSuite.randomBytes(16)), name: 'Plans', members: alice.directory.contacts.map((m) => m.id) };
+    const group: Conversation = {
+      kind: 'group',
+      id: toHex(nativeSuite.randomBytes(16)),
+      name: 'Plans',
+      members: alice.directory.contacts.map((m) => m.id),
+    };
     const bytes = nativeSuite.randomBytes(3 * CHUNK_CAPACITY + 10); // 4 chunks
     const sent = await alice.sendFile(group, { name: 'plan.pdf', mime: 'application/pdf', bytes }, alice.recipientsOf(group));
     const storedIds = async () => new Set((await relay.stack.prisma.blob.findMany({ select: { id: true } })).map((r) => r.id));
@@ -181,7 +198,12 @@ describe.each<DatabaseKindName>(['postgresql', 'pglite'])('relay messaging on %s
     expect(m.sentFiles.map((f) => f.id).sort()).toEqual(sent.files.map((f) => f.id).sort());
     expect(m.sentCopy?.copies.map((c) => c.blobId).sort()).toEqual(sent.copies.map((c) => c.blobId).sort());
 
-    await secondDevice.unsend(group, sent.messageId, { sent: m.sentCopy, ownBlobIds: m.ownBlobIds, files: m.sentFiles }, secondDevice.recipientsOf(group));
+    await secondDevice.unsend(
+      group,
+      sent.messageId,
+      { sent: m.sentCopy, ownBlobIds: m.ownBlobIds, files: m.sentFiles },
+      secondDevice.recipientsOf(group),
+    );
     const after = await storedIds();
     for (const id of ofMessage) expect(after.has(id), id).toBe(false);
     // What is left of it: the unsend notice, one copy per recipient and one own copy.

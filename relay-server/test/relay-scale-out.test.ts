@@ -100,11 +100,18 @@ describe('scale-out: two relay processes on one PostgreSQL (RELAY_CLUSTER=postgr
     await alice.connection.request('call:join', { roomId });
 
     // Relay 2 learns the invitation from relay 1, and who is in the call from relay 1's sockets.
-    const join = () => bob.connection.request('call:join', { roomId }).then((r) => r.members, (e: { code: string }) => e.code);
+    const join = () =>
+      bob.connection.request('call:join', { roomId }).then(
+        (r) => r.members,
+        (e: { code: string }) => e.code,
+      );
     await eventually(async () => Array.isArray(await join()), 'Bob (relay 2) may join the call made on relay 1');
     expect(await join()).toEqual([alice.me.mailbox]);
     await eventually(() => heard.includes('Bob joined'), 'Alice (relay 1) hears Bob join on relay 2');
-    const refused = await carol.connection.request('call:join', { roomId }).then(() => 'joined', (e: { code: string }) => e.code);
+    const refused = await carol.connection.request('call:join', { roomId }).then(
+      () => 'joined',
+      (e: { code: string }) => e.code,
+    );
     expect(refused).toBe(ErrorCode.Forbidden);
 
     await bob.connection.request('call:leave', { roomId });
@@ -126,10 +133,19 @@ describe('scale-out: two relay processes on one PostgreSQL (RELAY_CLUSTER=postgr
     const bob = await circle.connect(1, { relayUrl: late.url });
     const carol = await circle.connect(2, { relayUrl: late.url });
     // The room's note went out before this node listened; it learns the room from relay 1 on demand.
-    const join = () => bob.connection.request('call:join', { roomId }).then((r) => r.members, (e: { code: string }) => e.code);
+    const join = () =>
+      bob.connection.request('call:join', { roomId }).then(
+        (r) => r.members,
+        (e: { code: string }) => e.code,
+      );
     await eventually(async () => Array.isArray(await join()), 'Bob (late relay) may join the call made on relay 1', 20_000);
     expect(await join()).toEqual([alice.me.mailbox]);
-    expect(await carol.connection.request('call:join', { roomId }).then(() => 'joined', (e: { code: string }) => e.code)).toBe(ErrorCode.Forbidden);
+    expect(
+      await carol.connection.request('call:join', { roomId }).then(
+        () => 'joined',
+        (e: { code: string }) => e.code,
+      ),
+    ).toBe(ErrorCode.Forbidden);
     alice.close();
     bob.close();
     carol.close();
@@ -151,7 +167,13 @@ describe('scale-out: two relay processes on one PostgreSQL (RELAY_CLUSTER=postgr
     const bob = await circle.connect(1, { relayUrl: relay2.url });
     const { roomId } = await alice.connection.request('call:create', { invited: [alice.directory.byName('Bob')!.mailbox] });
     await eventually(
-      async () => Array.isArray(await bob.connection.request('call:join', { roomId }).then((r) => r.members, () => null)),
+      async () =>
+        Array.isArray(
+          await bob.connection.request('call:join', { roomId }).then(
+            (r) => r.members,
+            () => null,
+          ),
+        ),
       'Bob joins on relay 2',
       20_000,
     );

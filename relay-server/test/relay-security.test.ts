@@ -27,7 +27,11 @@ let circle: TestCircle;
 beforeAll(async () => {
   // A frozen clock: rate-limit buckets never refill, so the limit test does not depend on machine speed.
   const frozen = Date.now();
-  relay = await startTestRelay('postgresql', { clock: () => frozen, logger: createLogger('debug', (l) => logLines.push(l)), env: { RATE_LIMIT_BURST: '400', MAILBOX_QUOTA_MB: '8' } });
+  relay = await startTestRelay('postgresql', {
+    clock: () => frozen,
+    logger: createLogger('debug', (l) => logLines.push(l)),
+    env: { RATE_LIMIT_BURST: '400', MAILBOX_QUOTA_MB: '8' },
+  });
   circle = await makeCircle(relay, ['Alice', 'Bob', 'Carol']);
 });
 afterAll(async () => {
@@ -50,7 +54,12 @@ async function authFor(i: number, origin = relay.url, ch?: string) {
 /** Connects a raw Socket.IO client with `auth`; resolves with the socket or the refusal's error data. */
 function rawConnect(auth: unknown): Promise<{ socket?: Socket; error?: { code: string; message: string } }> {
   return new Promise((resolve) => {
-    const socket = connectSocket(relay.url, { transports: ['websocket'], auth: auth as Record<string, unknown>, reconnection: false, forceNew: true });
+    const socket = connectSocket(relay.url, {
+      transports: ['websocket'],
+      auth: auth as Record<string, unknown>,
+      reconnection: false,
+      forceNew: true,
+    });
     socket.on('connect', () => resolve({ socket }));
     socket.on('connect_error', (err: Error & { data?: { code: string; message: string } }) => {
       socket.close();
@@ -59,8 +68,16 @@ function rawConnect(auth: unknown): Promise<{ socket?: Socket; error?: { code: s
   });
 }
 
-async function request(socket: Socket, event: string, payload: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
-  return socket.timeout(5000).emitWithAck(event, payload) as Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }>;
+async function request(
+  socket: Socket,
+  event: string,
+  payload: unknown,
+): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
+  return socket.timeout(5000).emitWithAck(event, payload) as Promise<{
+    ok: boolean;
+    value?: unknown;
+    error?: { code: string; message: string };
+  }>;
 }
 
 describe('relay authentication refuses', () => {
@@ -132,20 +149,26 @@ describe('relay authentication refuses', () => {
     const c = await challenge();
     const k = revokedCircle.keys[0]!;
     const proof = await signRelayChallenge(k.ed25519Seed, k.member.ed25519PublicKey, fromBase64Url(c), relay.url);
-    expect((await rawConnect({ challenge: c, publicKey: toBase64Url(proof.publicKey), signature: toBase64Url(proof.signature) })).error?.code).toBe(ErrorCode.Revoked);
+    expect(
+      (await rawConnect({ challenge: c, publicKey: toBase64Url(proof.publicKey), signature: toBase64Url(proof.signature) })).error?.code,
+    ).toBe(ErrorCode.Revoked);
     revokedCircle.closeClients();
   });
 
   it('serves no event before authentication, and drops a flood of silent sockets after the auth timeout', async () => {
     const wsUrl = relay.url.replace('http', 'ws') + '/socket.io/?EIO=4&transport=websocket';
     const sockets = await Promise.all(
-      Array.from({ length: 40 }, () => new Promise<{ ws: WebSocket; got: string[] }>((resolve, reject) => {
-        const ws = new WebSocket(wsUrl);
-        const got: string[] = [];
-        ws.on('message', (d: Buffer) => got.push(d.toString('utf8')));
-        ws.on('open', () => resolve({ ws, got }));
-        ws.on('error', reject);
-      })),
+      Array.from(
+        { length: 40 },
+        () =>
+          new Promise<{ ws: WebSocket; got: string[] }>((resolve, reject) => {
+            const ws = new WebSocket(wsUrl);
+            const got: string[] = [];
+            ws.on('message', (d: Buffer) => got.push(d.toString('utf8')));
+            ws.on('open', () => resolve({ ws, got }));
+            ws.on('error', reject);
+          }),
+      ),
     );
     // An event packet without a namespace CONNECT: the relay must not answer it.
     sockets[0]!.ws.send('421["mailbox:list",{}]');
@@ -221,7 +244,11 @@ describe('mailboxes are private and inputs are checked', () => {
   it('an oversized payload closes that connection cleanly and the relay keeps serving', async () => {
     const victim = (await rawConnect(await authFor(0))).socket!;
     const closed = new Promise<string>((r) => victim.on('disconnect', (reason) => r(reason)));
-    victim.emit('blob:put', { id: globalThis.crypto.randomUUID(), to: 'a'.repeat(32), bytes: new Uint8Array(2 * 1024 * 1024), deleteProofHash: 'a'.repeat(64) }, () => undefined);
+    victim.emit(
+      'blob:put',
+      { id: globalThis.crypto.randomUUID(), to: 'a'.repeat(32), bytes: new Uint8Array(2 * 1024 * 1024), deleteProofHash: 'a'.repeat(64) },
+      () => undefined,
+    );
     expect(await closed).toMatch(/transport (close|error)/);
     expect((await request(aliceSocket, 'presence:list', {})).ok).toBe(true);
   });
@@ -233,12 +260,22 @@ describe('mailboxes are private and inputs are checked', () => {
     const codes = new Set<string>();
     // 8 MiB quota = 128 blobs for Carol; burst 400 for Alice. Quota trips first.
     for (let i = 0; i < 140; i++) {
-      const r = await request(aliceSocket, 'blob:put', { id: globalThis.crypto.randomUUID(), to, bytes: frame, deleteProofHash: 'b'.repeat(64) });
+      const r = await request(aliceSocket, 'blob:put', {
+        id: globalThis.crypto.randomUUID(),
+        to,
+        bytes: frame,
+        deleteProofHash: 'b'.repeat(64),
+      });
       if (!r.ok) codes.add(r.error!.code);
     }
     expect(codes).toEqual(new Set([ErrorCode.QuotaExceeded]));
     for (let i = 0; i < 400 && !codes.has(ErrorCode.RateLimited); i++) {
-      const r = await request(aliceSocket, 'blob:put', { id: globalThis.crypto.randomUUID(), to, bytes: frame, deleteProofHash: 'b'.repeat(64) });
+      const r = await request(aliceSocket, 'blob:put', {
+        id: globalThis.crypto.randomUUID(),
+        to,
+        bytes: frame,
+        deleteProofHash: 'b'.repeat(64),
+      });
       if (!r.ok) codes.add(r.error!.code);
     }
     expect(codes.has(ErrorCode.RateLimited)).toBe(true);
@@ -261,7 +298,13 @@ describe('what the relay keeps', () => {
       );
       const timeColumns = columns.rows.filter((c) => /time|date/.test(c.data_type)).map((c) => `${c.table_name}.${c.column_name}`);
       expect(timeColumns).toEqual(['blobs.expires_at']);
-      expect(columns.rows.filter((c) => c.table_name === 'blobs').map((c) => c.column_name)).toEqual(['bytes', 'delete_proof_hash', 'expires_at', 'id', 'mailbox']);
+      expect(columns.rows.filter((c) => c.table_name === 'blobs').map((c) => c.column_name)).toEqual([
+        'bytes',
+        'delete_proof_hash',
+        'expires_at',
+        'id',
+        'mailbox',
+      ]);
       const tables = [...new Set(columns.rows.map((c) => c.table_name))];
       const needles = {
         plaintext: toHex(utf8Encode(plaintext)),
@@ -286,7 +329,9 @@ describe('what the relay keeps', () => {
         `SELECT mailbox, id::text || encode(bytes, 'hex') || delete_proof_hash || expires_at::text AS rest FROM blobs`,
       );
       for (const r of blobRows) {
-        expect(r.rest.includes(needles.senderKeyHash) || r.rest.includes(needles.senderMailbox) || r.rest.includes(needles.senderKey)).toBe(false);
+        expect(r.rest.includes(needles.senderKeyHash) || r.rest.includes(needles.senderMailbox) || r.rest.includes(needles.senderKey)).toBe(
+          false,
+        );
       }
       const receiverMailbox = mailboxAddress(dumpCircle.keys[1]!.member.ed25519PublicKey);
       expect(blobRows.filter((r) => r.mailbox === receiverMailbox)).toHaveLength(1);

@@ -5,14 +5,7 @@
  */
 import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  createCircle,
-  encodeIdentityFile,
-  keyHash,
-  toHex,
-  type KdfParams,
-  type Roster,
-} from '@circle/protocol';
+import { createCircle, encodeIdentityFile, keyHash, toHex, type KdfParams, type Roster } from '@circle/protocol';
 
 export const OPERATOR_DIR = 'operator-private';
 
@@ -29,7 +22,8 @@ export interface GeneratedCircle {
   operatorKeyPath: string;
 }
 
-export const identityFileName = (index: number, count: number) => `identity-${String(index + 1).padStart(Math.max(2, String(count).length), '0')}.bin`;
+export const identityFileName = (index: number, count: number) =>
+  `identity-${String(index + 1).padStart(Math.max(2, String(count).length), '0')}.bin`;
 
 /** True when `dir` already holds a generated circle (identity files or an allowlist). */
 export async function holdsCircle(dir: string): Promise<boolean> {
@@ -57,7 +51,11 @@ export async function generateCircleFiles(opts: GenerateCircleOptions): Promise<
     await writeFile(join(opts.dir, file), bytes, { mode: 0o600 });
     files.push({ file, name: k.member.name, sealed: Boolean(passphrase) });
   }
-  const allowlist: AllowlistFile = { version: 1, circleId: toHex(roster.circleId), keyHashes: keys.map((k) => keyHash(k.member.ed25519PublicKey)) };
+  const allowlist: AllowlistFile = {
+    version: 1,
+    circleId: toHex(roster.circleId),
+    keyHashes: keys.map((k) => keyHash(k.member.ed25519PublicKey)),
+  };
   const allowlistPath = join(opts.dir, 'allowlist.json');
   await writeFile(allowlistPath, JSON.stringify(allowlist, null, 2) + '\n', { mode: 0o644 });
   const operatorDir = join(opts.dir, OPERATOR_DIR);

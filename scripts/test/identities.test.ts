@@ -101,7 +101,11 @@ describe('npm run identities / identity:inspect', () => {
 
   it('seals files with --passphrase-prompt; inspect needs the right passphrase', async () => {
     const dir = await tmp();
-    const gen = await runScript('identities', ['--count', '2', '--out', dir, '--relay-url', 'http://localhost:4000', '--passphrase-prompt'], { input: 'first secret\n\n' });
+    const gen = await runScript(
+      'identities',
+      ['--count', '2', '--out', dir, '--relay-url', 'http://localhost:4000', '--passphrase-prompt'],
+      { input: 'first secret\n\n' },
+    );
     expect(gen.code, gen.stderr).toBe(0);
     expect(gen.stdout).toMatch(/identity-01\.bin.*passphrase protected/);
     const right = await runScript('identity-inspect', [join(dir, 'identity-01.bin')], { input: 'first secret\n' });

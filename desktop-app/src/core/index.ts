@@ -1,5 +1,13 @@
 /** The client core: everything a member's app (or the headless CLI) needs, no UI, no Node APIs. */
-export { CircleClient, type ReceivedMessage, type ReceivedSignal, type SentMessage, type UnsendPlan, type ProgressEvent, type OpenClientOptions } from './messenger.js';
+export {
+  CircleClient,
+  type ReceivedMessage,
+  type ReceivedSignal,
+  type SentMessage,
+  type UnsendPlan,
+  type ProgressEvent,
+  type OpenClientOptions,
+} from './messenger.js';
 export { Directory, type Contact } from './directory.js';
 export { RelayConnection, type ConnectionState } from './relay-connection.js';
 export { OUTBOX_IN_FLIGHT } from './outbox.js';

@@ -144,7 +144,10 @@ export class CircleClient extends Emitter<ClientEvents> {
   ) {
     super();
     this.directory = new Directory(identity);
-    this.connection = new RelayConnection(relayUrl, { ed25519Seed: identity.ed25519Seed, ed25519PublicKey: this.directory.me.ed25519PublicKey });
+    this.connection = new RelayConnection(relayUrl, {
+      ed25519Seed: identity.ed25519Seed,
+      ed25519PublicKey: this.directory.me.ed25519PublicKey,
+    });
     this.outbox = new Outbox(this.connection);
     this.wire();
   }
@@ -309,7 +312,12 @@ export class CircleClient extends Emitter<ClientEvents> {
    * Seals `body` separately to each recipient (sealed sender) and posts a copy to my own
    * mailbox that records where the others went. Resolves when the relay stored them.
    */
-  async send(conversation: Conversation, body: MessageBody, recipients: Contact[], opts: { messageId?: string } = {}): Promise<SentMessage> {
+  async send(
+    conversation: Conversation,
+    body: MessageBody,
+    recipients: Contact[],
+    opts: { messageId?: string } = {},
+  ): Promise<SentMessage> {
     const messageId = opts.messageId ?? toHex(nativeSuite.randomBytes(16));
     const sentAt = Date.now();
     const counter = this.counter.next(sentAt);
@@ -321,11 +329,22 @@ export class CircleClient extends Emitter<ClientEvents> {
         const secret = newSecret();
         const blobId = randomUuid();
         try {
-          const expiresAt = await this.putEnvelope(to, { v: 1, conversation, body, deleteSecret: toHex(secret) }, messageId, counter, sentAt, blobId, deleteProofHash(secret));
+          const expiresAt = await this.putEnvelope(
+            to,
+            { v: 1, conversation, body, deleteSecret: toHex(secret) },
+            messageId,
+            counter,
+            sentAt,
+            blobId,
+            deleteProofHash(secret),
+          );
           copies.push({ to: to.id, blobId, expiresAt });
           copySecrets.push({ to: to.id, blobId, deleteSecret: toHex(secret), expiresAt });
         } catch (err) {
-          failed.push({ to: to.id, error: err instanceof CircleError ? err.toInfo() : { code: ErrorCode.Internal, message: 'send failed' } });
+          failed.push({
+            to: to.id,
+            error: err instanceof CircleError ? err.toInfo() : { code: ErrorCode.Internal, message: 'send failed' },
+          });
         }
       }),
     );
@@ -334,11 +353,27 @@ export class CircleClient extends Emitter<ClientEvents> {
     this.seenBlobs.add(selfBlob);
     this.guard.check(this.me.id, replayKey(this.me, messageId, counter), counter);
     const record: SentCopy = { copies: copySecrets };
-    await this.putEnvelope(this.me, { v: 1, conversation, body, deleteSecret: toHex(selfSecret), sent: record }, messageId, counter, sentAt, selfBlob, deleteProofHash(selfSecret));
+    await this.putEnvelope(
+      this.me,
+      { v: 1, conversation, body, deleteSecret: toHex(selfSecret), sent: record },
+      messageId,
+      counter,
+      sentAt,
+      selfBlob,
+      deleteProofHash(selfSecret),
+    );
     return { messageId, sentAt, copies, failed, record, ownBlobIds: [selfBlob], files: body.type === 'file' ? [body.file] : [] };
   }
 
-  private async putEnvelope(to: Contact, content: MessageContent, messageId: string, counter: bigint, sentAt: number, blobId: string, deleteProofHash: string): Promise<number> {
+  private async putEnvelope(
+    to: Contact,
+    content: MessageContent,
+    messageId: string,
+    counter: bigint,
+    sentAt: number,
+    blobId: string,
+    deleteProofHash: string,
+  ): Promise<number> {
     const bytes = await sealEnvelope({
       sender: { ed25519Seed: this.identity.ed25519Seed, ed25519PublicKey: this.me.ed25519PublicKey },
       recipient: to,
@@ -360,7 +395,8 @@ export class CircleClient extends Emitter<ClientEvents> {
     recipients: Contact[],
     opts: { caption?: string; messageId?: string; onProgress?: (p: ProgressEvent) => void; cancel?: { cancelled: boolean } } = {},
   ): Promise<SentMessage> {
-    if (file.bytes.length > MAX_FILE_BYTES) throw new CircleError(ErrorCode.PayloadTooLarge, 'send-file', `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+    if (file.bytes.length > MAX_FILE_BYTES)
+      throw new CircleError(ErrorCode.PayloadTooLarge, 'send-file', `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
     const total = countFileChunks(file.bytes.length) * recipients.length;
     let done = 0;
     const messageId = opts.messageId ?? toHex(nativeSuite.randomBytes(16));
@@ -380,11 +416,21 @@ export class CircleClient extends Emitter<ClientEvents> {
           opts.onProgress?.({ done: ++done, total });
         }),
       );
-      manifests.set(to.id, { id: toHex(fileId), name: file.name, mime: file.mime, size: file.bytes.length, key: toHex(fileKey), digest: toHex(digest), chunks: ids });
+      manifests.set(to.id, {
+        id: toHex(fileId),
+        name: file.name,
+        mime: file.mime,
+        size: file.bytes.length,
+        key: toHex(fileKey),
+        digest: toHex(digest),
+        chunks: ids,
+      });
     }
     // One manifest per recipient (their own chunk ids), all under one message id.
     const results = await Promise.all(
-      recipients.map((to) => this.send(conversation, { type: 'file', file: manifests.get(to.id)!, caption: opts.caption }, [to], { messageId })),
+      recipients.map((to) =>
+        this.send(conversation, { type: 'file', file: manifests.get(to.id)!, caption: opts.caption }, [to], { messageId }),
+      ),
     );
     return {
       messageId,
@@ -411,12 +457,14 @@ export class CircleClient extends Emitter<ClientEvents> {
         if (kept) byId.set(id, kept);
       }
       const missing = ids.filter((id) => !byId.has(id));
-      if (missing.length > 0) for (const b of (await this.connection.request('blob:fetch', { ids: missing })).blobs) byId.set(b.id, b.bytes);
+      if (missing.length > 0)
+        for (const b of (await this.connection.request('blob:fetch', { ids: missing })).blobs) byId.set(b.id, b.bytes);
       await Promise.all(
         ids.map(async (id, j) => {
           const index = batchIndex * MAX_FETCH_IDS + j;
           const frame = byId.get(id);
-          if (!frame) throw new CircleError(ErrorCode.NotFound, 'download', 'part of this file is no longer on the relay (expired or deleted)');
+          if (!frame)
+            throw new CircleError(ErrorCode.NotFound, 'download', 'part of this file is no longer on the relay (expired or deleted)');
           [chunks[index], digests[index]] = await Promise.all([cipher.openChunk(frame, index), cipher.frameDigest(frame)]);
         }),
       );
@@ -429,11 +477,13 @@ export class CircleClient extends Emitter<ClientEvents> {
     const out = new Uint8Array(manifest.size);
     let offset = 0;
     for (const c of chunks) {
-      if (offset + c.length > out.length) throw new CircleError(ErrorCode.IntegrityFailure, 'download', 'the file is longer than its manifest says');
+      if (offset + c.length > out.length)
+        throw new CircleError(ErrorCode.IntegrityFailure, 'download', 'the file is longer than its manifest says');
       out.set(c, offset);
       offset += c.length;
     }
-    if (offset !== manifest.size) throw new CircleError(ErrorCode.IntegrityFailure, 'download', 'the file is shorter than its manifest says');
+    if (offset !== manifest.size)
+      throw new CircleError(ErrorCode.IntegrityFailure, 'download', 'the file is shorter than its manifest says');
     return out;
   }
 
@@ -494,7 +544,11 @@ export class CircleClient extends Emitter<ClientEvents> {
 
   private async acceptSignal(bytes: Uint8Array): Promise<void> {
     try {
-      const opened = await openEnvelope(bytes, { x25519SecretKey: this.identity.x25519SecretKey, ...this.me }, { frameBytes: SIGNAL_BYTES });
+      const opened = await openEnvelope(
+        bytes,
+        { x25519SecretKey: this.identity.x25519SecretKey, ...this.me },
+        { frameBytes: SIGNAL_BYTES },
+      );
       const from = this.directory.get(toHex(opened.senderPublicKey));
       if (!from) return;
       const { signal } = decodeSignalContent(opened.content);
@@ -567,4 +621,3 @@ function chunkBytesIds<T>(items: T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
-

@@ -91,7 +91,8 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
         clearTimeout(timer);
         off();
         if (state === 'online') resolve();
-        else reject(new CircleError(error?.code ?? ErrorCode.NotAllowlisted, 'connect', error?.message ?? 'the relay refused this identity'));
+        else
+          reject(new CircleError(error?.code ?? ErrorCode.NotAllowlisted, 'connect', error?.message ?? 'the relay refused this identity'));
       });
     });
   }
@@ -106,10 +107,12 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
       result = await timed.emitWithAck(name, payload);
     } catch {
       // Socket.IO fails an unanswered request at once when the connection drops: its ack cannot come.
-      if (!this.socket.connected) throw new CircleError(ErrorCode.Unavailable, name, 'the connection to the relay dropped before it answered');
+      if (!this.socket.connected)
+        throw new CircleError(ErrorCode.Unavailable, name, 'the connection to the relay dropped before it answered');
       throw new CircleError(ErrorCode.Timeout, name, 'the relay did not answer in time');
     }
-    if (!result || typeof result !== 'object' || !('ok' in result)) throw new CircleError(ErrorCode.Internal, name, 'malformed answer from the relay');
+    if (!result || typeof result !== 'object' || !('ok' in result))
+      throw new CircleError(ErrorCode.Internal, name, 'malformed answer from the relay');
     if (!result.ok) {
       const code = isErrorCode(result.error?.code) ? result.error.code : ErrorCode.Internal;
       throw new CircleError(code, name, typeof result.error?.message === 'string' ? result.error.message : 'request failed');

@@ -67,11 +67,13 @@ export class Session {
     sendText: async ({ key, text, replyTo }) => {
       const body = text.trim();
       if (!body) throw new CircleError(ErrorCode.BadRequest, 'send', 'the message is empty');
-      if (text.length > MAX_TEXT_CHARS) throw new CircleError(ErrorCode.PayloadTooLarge, 'send', `messages are limited to ${MAX_TEXT_CHARS} characters`);
+      if (text.length > MAX_TEXT_CHARS)
+        throw new CircleError(ErrorCode.PayloadTooLarge, 'send', `messages are limited to ${MAX_TEXT_CHARS} characters`);
       return { messageId: this.sendNew(key, { type: 'text', text, replyTo }, { text, replyTo }) };
     },
     sendFile: async ({ key, name, mime, bytes, caption }) => {
-      if (bytes.length > MAX_FILE_BYTES) throw new CircleError(ErrorCode.PayloadTooLarge, 'send-file', `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+      if (bytes.length > MAX_FILE_BYTES)
+        throw new CircleError(ErrorCode.PayloadTooLarge, 'send-file', `files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
       return { messageId: this.sendFileNew(key, { name, mime, bytes, caption }) };
     },
     cancelSend: async ({ messageId }) => {
@@ -89,13 +91,15 @@ export class Session {
     download: async ({ messageId }) => {
       const m = this.message(messageId);
       if (!m.file) throw new CircleError(ErrorCode.BadRequest, 'download', 'this message has no file');
-      if (m.fromMe && m.file.chunks.length === 0) throw new CircleError(ErrorCode.NotFound, 'download', 'this file was sent from this device; it is not kept');
+      if (m.fromMe && m.file.chunks.length === 0)
+        throw new CircleError(ErrorCode.NotFound, 'download', 'this file was sent from this device; it is not kept');
       const bytes = await this.c.downloadFile(m.file, (p) => this.publish('progress', { messageId, ...p, direction: 'down' }));
       return { name: m.file.name, mime: m.file.mime, bytes };
     },
     edit: async ({ messageId, text }) => {
       const m = this.message(messageId);
-      if (!m.fromMe || m.unsent || m.text === undefined) throw new CircleError(ErrorCode.Forbidden, 'edit', 'you can edit only your own text messages');
+      if (!m.fromMe || m.unsent || m.text === undefined)
+        throw new CircleError(ErrorCode.Forbidden, 'edit', 'you can edit only your own text messages');
       if (!text.trim()) throw new CircleError(ErrorCode.BadRequest, 'edit', 'the message is empty');
       await this.sendEffect(m, { type: 'edit', target: messageId, text });
       return null;
@@ -104,7 +108,12 @@ export class Session {
       const m = this.message(messageId);
       if (!m.fromMe) throw new CircleError(ErrorCode.Forbidden, 'unsend', 'you can unsend only your own messages');
       const conv = this.conversationOf(m);
-      await this.c.unsend(conv.conversation, messageId, { sent: m.sentCopy, ownBlobIds: m.ownBlobIds, files: m.sentFiles }, this.recipients(conv));
+      await this.c.unsend(
+        conv.conversation,
+        messageId,
+        { sent: m.sentCopy, ownBlobIds: m.ownBlobIds, files: m.sentFiles },
+        this.recipients(conv),
+      );
       this.applyOwn(conv, { type: 'unsend', target: messageId });
       return null;
     },
@@ -135,7 +144,8 @@ export class Session {
       if (now - (this.lastTyping.get(key) ?? 0) < TYPING_THROTTLE_MS) return null;
       this.lastTyping.set(key, now);
       const conv = this.conv(key);
-      for (const to of this.recipients(conv)) void this.c.signal(to, { kind: 'typing', conversation: conv.conversation }).catch(() => undefined);
+      for (const to of this.recipients(conv))
+        void this.c.signal(to, { kind: 'typing', conversation: conv.conversation }).catch(() => undefined);
       return null;
     },
     callSignal: async ({ to, signal }) => ({ delivered: await this.c.signal(this.member(to), { kind: 'call', call: signal }) }),
@@ -198,7 +208,12 @@ export class Session {
     client.on('call-member', ({ roomId, member, joined }) => this.publish('callMember', { roomId, memberId: member.id, joined }));
     setInterval(() => this.tl.refreshExpiry() && this.scheduleSnapshot(), 60_000);
     client.connect();
-    return { circleId: toHex(client.roster.circleId), relayUrl: client.connection.relayUrl, me: this.memberView(client.me), members: client.directory.contacts.map((m) => this.memberView(m)) };
+    return {
+      circleId: toHex(client.roster.circleId),
+      relayUrl: client.connection.relayUrl,
+      me: this.memberView(client.me),
+      members: client.directory.contacts.map((m) => this.memberView(m)),
+    };
   }
 
   private onMessage(m: ReceivedMessage): void {
@@ -207,7 +222,12 @@ export class Session {
     if (!m.fromMe && (body.type === 'text' || body.type === 'file')) {
       this.pendingDelivered.push(m);
       this.receiptTimer ??= setTimeout(() => this.flushReceipts(), RECEIPT_DELAY_MS);
-      if (conv) this.publish('incoming', { key: conv.key, fromName: m.from.name, text: body.type === 'text' ? body.text : `sent a file: ${body.file.name}` });
+      if (conv)
+        this.publish('incoming', {
+          key: conv.key,
+          fromName: m.from.name,
+          text: body.type === 'text' ? body.text : `sent a file: ${body.file.name}`,
+        });
     }
     this.scheduleSnapshot();
   }
@@ -249,7 +269,15 @@ export class Session {
     const messageId = toHex(nativeSuite.randomBytes(16));
     const cancel = { cancelled: false };
     this.cancels.set(messageId, cancel);
-    const placeholder = { id: '0'.repeat(32), name: file.name, mime: file.mime, size: file.bytes.length, key: '0'.repeat(64), digest: '0'.repeat(64), chunks: [] as string[] };
+    const placeholder = {
+      id: '0'.repeat(32),
+      name: file.name,
+      mime: file.mime,
+      size: file.bytes.length,
+      key: '0'.repeat(64),
+      digest: '0'.repeat(64),
+      chunks: [] as string[],
+    };
     this.tl.addOutgoing(conv, messageId, { file: placeholder, caption: file.caption }, recipients);
     this.scheduleSnapshot();
     const attempt = async () => {
@@ -320,11 +348,20 @@ export class Session {
 
   private memberView(m: Contact): MemberView {
     const me = this.c.me;
-    return { id: m.id, name: m.name, isMe: m.isMe, online: this.c.isOnline(m), safetyNumber: m.isMe ? '' : safetyNumber(me.ed25519PublicKey, m.ed25519PublicKey) };
+    return {
+      id: m.id,
+      name: m.name,
+      isMe: m.isMe,
+      online: this.c.isOnline(m),
+      safetyNumber: m.isMe ? '' : safetyNumber(me.ed25519PublicKey, m.ed25519PublicKey),
+    };
   }
 
   private publishMembers(): void {
-    this.publish('members', this.c.directory.contacts.map((m) => this.memberView(m)));
+    this.publish(
+      'members',
+      this.c.directory.contacts.map((m) => this.memberView(m)),
+    );
   }
 
   private scheduleSnapshot(): void {
@@ -360,10 +397,23 @@ export class Session {
       file: m.file ? { id: m.file.id, name: m.file.name, mime: m.file.mime, size: m.file.size } : undefined,
       caption: m.caption,
       call: m.call,
-      replyTo: m.replyTo ? { id: m.replyTo, fromName: reply?.from.name ?? '', preview: reply ? (reply.unsent ? 'message unsent' : (reply.text ?? reply.file?.name ?? '')).slice(0, 120) : 'an earlier message' } : undefined,
+      replyTo: m.replyTo
+        ? {
+            id: m.replyTo,
+            fromName: reply?.from.name ?? '',
+            preview: reply
+              ? (reply.unsent ? 'message unsent' : (reply.text ?? reply.file?.name ?? '')).slice(0, 120)
+              : 'an earlier message',
+          }
+        : undefined,
       edited: m.edited,
       unsent: m.unsent,
-      reactions: [...m.reactions].map(([emoji, who]) => ({ emoji, count: who.size, mine: who.has(me), names: [...who].map((id) => this.c.directory.get(id)?.name ?? '?') })),
+      reactions: [...m.reactions].map(([emoji, who]) => ({
+        emoji,
+        count: who.size,
+        mine: who.has(me),
+        names: [...who].map((id) => this.c.directory.get(id)?.name ?? '?'),
+      })),
       state: m.state,
       recipients: [...m.recipients].map(([id, state]) => ({ name: this.c.directory.get(id)?.name ?? '?', state })),
       expiresAt: m.expiresAt,
@@ -371,4 +421,3 @@ export class Session {
     };
   }
 }
-

@@ -52,7 +52,8 @@ export interface TimelineConversation {
 
 const RANK: Record<DeliveryState, number> = { failed: 0, sending: 1, sent: 2, expired: 2, delivered: 3, read: 4 };
 
-export const conversationKeyOf = (conversation: Conversation, peerId: string): string => (conversation.kind === 'group' ? `group:${conversation.id}` : `direct:${peerId}`);
+export const conversationKeyOf = (conversation: Conversation, peerId: string): string =>
+  conversation.kind === 'group' ? `group:${conversation.id}` : `direct:${peerId}`;
 
 export class Timeline {
   readonly conversations = new Map<string, TimelineConversation>();
@@ -89,7 +90,12 @@ export class Timeline {
   }
 
   /** Adds a message I am sending now, before the relay has it. */
-  addOutgoing(conversation: TimelineConversation, id: string, body: { text?: string; file?: FileManifest; caption?: string; replyTo?: string }, recipients: Contact[]): TimelineMessage {
+  addOutgoing(
+    conversation: TimelineConversation,
+    id: string,
+    body: { text?: string; file?: FileManifest; caption?: string; replyTo?: string },
+    recipients: Contact[],
+  ): TimelineMessage {
     const m: TimelineMessage = {
       id,
       conversationKey: conversation.key,

@@ -17,7 +17,8 @@ const session = new Session((event, data) => scope.postMessage({ event, data }))
 
 scope.onmessage = (event) => {
   const msg = event.data;
-  if (!msg || typeof msg !== 'object' || typeof msg.id !== 'number' || typeof msg.method !== 'string' || !(msg.method in session.handlers)) return;
+  if (!msg || typeof msg !== 'object' || typeof msg.id !== 'number' || typeof msg.method !== 'string' || !(msg.method in session.handlers))
+    return;
   const handler = session.handlers[msg.method] as (args: unknown) => Promise<unknown>;
   handler(msg.args ?? {}).then(
     (value) => {

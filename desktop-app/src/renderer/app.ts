@@ -14,7 +14,16 @@ import { pickFile, platform } from './platform.js';
 import type { UiState } from './state.js';
 import { conversationView, type ConversationHandlers } from './views/conversation.js';
 import { CallPanel } from './views/call-panel.js';
-import { confirmDialog, devicesDialog, jumpDialog, newGroupDialog, safetyNumberDialog, screenSourceDialog, settingsDialog, toast } from './views/dialogs.js';
+import {
+  confirmDialog,
+  devicesDialog,
+  jumpDialog,
+  newGroupDialog,
+  safetyNumberDialog,
+  screenSourceDialog,
+  settingsDialog,
+  toast,
+} from './views/dialogs.js';
 import { sidebarView } from './views/sidebar.js';
 import { welcomeView } from './views/welcome.js';
 
@@ -30,7 +39,15 @@ const IDENTITY_ERRORS: Partial<Record<ErrorCode, string>> = {
 
 export class App {
   private readonly core = new CoreProxy();
-  private readonly state: UiState = { members: [], conversations: [], connection: { state: 'connecting' }, typing: new Map(), progress: new Map(), previews: new Map(), settings: DEFAULT_SETTINGS };
+  private readonly state: UiState = {
+    members: [],
+    conversations: [],
+    connection: { state: 'connecting' },
+    typing: new Map(),
+    progress: new Map(),
+    previews: new Map(),
+    settings: DEFAULT_SETTINGS,
+  };
   private pendingFile?: { name: string; bytes: Uint8Array };
   private renderQueued = false;
   /** The message whose text the composer was loaded with for editing, so a redraw keeps what was typed since. */
@@ -81,7 +98,9 @@ export class App {
     document.addEventListener('keydown', (e) => {
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k' && this.state.info) {
         e.preventDefault();
-        jumpDialog(this.state.members, this.state.conversations, (kind, id) => (kind === 'member' ? void this.openMember(id) : this.openConversation(id)));
+        jumpDialog(this.state.members, this.state.conversations, (kind, id) =>
+          kind === 'member' ? void this.openMember(id) : this.openConversation(id),
+        );
       }
     });
     window.addEventListener('focus', () => this.markActiveRead());
@@ -91,15 +110,21 @@ export class App {
   // ---- identity -------------------------------------------------------------------------
 
   private showWelcome(opts: { error?: string; busy?: string; askPassphrase?: string }): void {
-    const lastIdentity = platform.kind === 'electron' && this.state.settings.lastIdentityPath ? this.state.settings.lastIdentityPath.split(/[\\/]/).pop() : undefined;
+    const lastIdentity =
+      platform.kind === 'electron' && this.state.settings.lastIdentityPath
+        ? this.state.settings.lastIdentityPath.split(/[\\/]/).pop()
+        : undefined;
     this.root.replaceChildren(
-      welcomeView({ ...opts, lastIdentity }, {
-        onOpen: () => void this.pickIdentity('identity:open'),
-        onOpenLast: () => void this.pickIdentity('identity:open-last'),
-        onDrop: (file) => void file.arrayBuffer().then((b) => this.loadIdentity({ name: file.name, bytes: new Uint8Array(b) })),
-        onPassphrase: (p) => void this.unlock(p),
-        onCancelPassphrase: () => ((this.pendingFile = undefined), this.showWelcome({})),
-      }),
+      welcomeView(
+        { ...opts, lastIdentity },
+        {
+          onOpen: () => void this.pickIdentity('identity:open'),
+          onOpenLast: () => void this.pickIdentity('identity:open-last'),
+          onDrop: (file) => void file.arrayBuffer().then((b) => this.loadIdentity({ name: file.name, bytes: new Uint8Array(b) })),
+          onPassphrase: (p) => void this.unlock(p),
+          onCancelPassphrase: () => ((this.pendingFile = undefined), this.showWelcome({})),
+        },
+      ),
     );
   }
 
@@ -126,12 +151,19 @@ export class App {
     if (!file) return;
     this.showWelcome({ busy: 'Unlocking…', askPassphrase: passphrase !== undefined ? file.name : undefined });
     try {
-      this.state.info = await this.core.call('open', { file: file.bytes.slice(), passphrase, relayUrl: this.state.settings.relayUrlOverride });
+      this.state.info = await this.core.call('open', {
+        file: file.bytes.slice(),
+        passphrase,
+        relayUrl: this.state.settings.relayUrlOverride,
+      });
       this.pendingFile = undefined;
       this.state.members = this.state.info.members;
       this.render();
     } catch (err) {
-      this.showWelcome({ error: this.describe(err), askPassphrase: err instanceof CircleError && err.code === ErrorCode.WrongPassphrase ? file.name : undefined });
+      this.showWelcome({
+        error: this.describe(err),
+        askPassphrase: err instanceof CircleError && err.code === ErrorCode.WrongPassphrase ? file.name : undefined,
+      });
     }
   }
 
@@ -145,7 +177,10 @@ export class App {
 
   private onConversations(c: UiState['conversations']): void {
     this.state.conversations = c;
-    for (const conv of c) for (const m of conv.messages) if (m.file?.mime.startsWith('image/') && !m.fromMe && !this.state.previews.has(m.id) && m.file.size <= 10 * 1024 * 1024) void this.loadPreview(m);
+    for (const conv of c)
+      for (const m of conv.messages)
+        if (m.file?.mime.startsWith('image/') && !m.fromMe && !this.state.previews.has(m.id) && m.file.size <= 10 * 1024 * 1024)
+          void this.loadPreview(m);
     if (document.hasFocus()) this.markActiveRead();
     this.render();
   }
@@ -171,17 +206,56 @@ export class App {
       sidebarView(this.state, {
         openConversation: (k) => this.openConversation(k),
         openMember: (id) => void this.openMember(id),
-        newGroup: () => newGroupDialog(this.state.members, (name, ids) => void this.core.call('createGroup', { name, memberIds: ids }).then(({ key }) => this.openConversation(key), (e: unknown) => toast(this.describe(e)))),
-        jump: () => jumpDialog(this.state.members, this.state.conversations, (kind, id) => (kind === 'member' ? void this.openMember(id) : this.openConversation(id))),
-        settings: () => settingsDialog(this.state.settings, this.state.info!.relayUrl, (patch) => void this.updateSettings(patch), () => runIceSelfTest(this.core).then((r) => r.message)),
+        newGroup: () =>
+          newGroupDialog(
+            this.state.members,
+            (name, ids) =>
+              void this.core.call('createGroup', { name, memberIds: ids }).then(
+                ({ key }) => this.openConversation(key),
+                (e: unknown) => toast(this.describe(e)),
+              ),
+          ),
+        jump: () =>
+          jumpDialog(this.state.members, this.state.conversations, (kind, id) =>
+            kind === 'member' ? void this.openMember(id) : this.openConversation(id),
+          ),
+        settings: () =>
+          settingsDialog(
+            this.state.settings,
+            this.state.info!.relayUrl,
+            (patch) => void this.updateSettings(patch),
+            () => runIceSelfTest(this.core).then((r) => r.message),
+          ),
       }),
     );
     const conv = this.state.conversations.find((c) => c.key === this.state.activeKey);
     const joinable = conv && !this.calls.active ? [...this.calls.rings.values()].find((r) => r.conversationKey === conv.key) : undefined;
-    if (conv) shell.append(conversationView(this.state, conv, this.conversationHandlers(), joinable ? () => void this.calls.accept(joinable.roomId).catch((e: unknown) => toast(this.describe(e))) : undefined));
+    if (conv)
+      shell.append(
+        conversationView(
+          this.state,
+          conv,
+          this.conversationHandlers(),
+          joinable ? () => void this.calls.accept(joinable.roomId).catch((e: unknown) => toast(this.describe(e))) : undefined,
+        ),
+      );
     else
       shell.append(
-        h('section', { class: 'conversation empty' }, h('div', { class: 'empty-state' }, h('h1', {}, `Welcome, ${this.state.info!.me.name}`), h('p', {}, 'Pick a member on the left to start a private conversation, or create a group.'), h('p', { class: 'hint' }, `Your circle has ${this.state.members.length} members. Everything you send is end-to-end encrypted; the relay only ever sees sealed 64 KB blobs.`))),
+        h(
+          'section',
+          { class: 'conversation empty' },
+          h(
+            'div',
+            { class: 'empty-state' },
+            h('h1', {}, `Welcome, ${this.state.info!.me.name}`),
+            h('p', {}, 'Pick a member on the left to start a private conversation, or create a group.'),
+            h(
+              'p',
+              { class: 'hint' },
+              `Your circle has ${this.state.members.length} members. Everything you send is end-to-end encrypted; the relay only ever sees sealed 64 KB blobs.`,
+            ),
+          ),
+        ),
       );
     clear(this.root);
     this.root.append(shell);
@@ -214,7 +288,19 @@ export class App {
     this.state.activeKey = key;
     if (!this.state.conversations.some((c) => c.key === key)) {
       const m = this.state.members.find((x) => x.id === id)!;
-      this.state.conversations = [...this.state.conversations, { key, kind: 'direct', title: m.name, memberIds: [this.state.info!.me.id, id], peerId: id, messages: [], unread: 0, lastActivity: 0 }];
+      this.state.conversations = [
+        ...this.state.conversations,
+        {
+          key,
+          kind: 'direct',
+          title: m.name,
+          memberIds: [this.state.info!.me.id, id],
+          peerId: id,
+          messages: [],
+          unread: 0,
+          lastActivity: 0,
+        },
+      ];
     }
     this.openConversation(key);
   }
@@ -222,7 +308,8 @@ export class App {
   private markActiveRead(): void {
     const key = this.state.activeKey;
     const conv = this.state.conversations.find((c) => c.key === key);
-    if (key && conv && conv.unread > 0 && document.visibilityState === 'visible') void this.core.call('markRead', { key }).catch(() => undefined);
+    if (key && conv && conv.unread > 0 && document.visibilityState === 'visible')
+      void this.core.call('markRead', { key }).catch(() => undefined);
   }
 
   private conversationHandlers(): ConversationHandlers {
@@ -252,7 +339,13 @@ export class App {
       reply: (m) => ((this.state.replyTo = m), (this.state.editing = undefined), this.render()),
       react: (m, emoji) => run(this.core.call('react', { messageId: m.id, emoji })),
       edit: (m) => ((this.state.editing = m), (this.state.replyTo = undefined), this.render()),
-      unsend: (m) => confirmDialog('Unsend message?', 'It is deleted from the relay and removed from everyone’s view. Someone may already have read it.', 'Unsend', () => run(this.core.call('unsend', { messageId: m.id }))),
+      unsend: (m) =>
+        confirmDialog(
+          'Unsend message?',
+          'It is deleted from the relay and removed from everyone’s view. Someone may already have read it.',
+          'Unsend',
+          () => run(this.core.call('unsend', { messageId: m.id })),
+        ),
       retry: (m) => run(this.core.call('retry', { messageId: m.id })),
       cancel: (m) => run(this.core.call('cancelSend', { messageId: m.id })),
       save: (m) => void this.saveFile(m),
@@ -263,7 +356,9 @@ export class App {
   private startCall(media: 'audio' | 'video'): void {
     const key = this.state.activeKey;
     if (!key) return;
-    this.calls.start(key, media).catch((e: unknown) => toast(e instanceof Error ? `Could not start the call: ${this.describe(e)}` : 'Could not start the call'));
+    this.calls
+      .start(key, media)
+      .catch((e: unknown) => toast(e instanceof Error ? `Could not start the call: ${this.describe(e)}` : 'Could not start the call'));
   }
 
   private async shareScreen(): Promise<void> {
@@ -288,7 +383,9 @@ export class App {
     const devices = await navigator.mediaDevices.enumerateDevices();
     devicesDialog(devices, this.state.settings.calls, (calls) => {
       void this.updateSettings({ calls });
-      if (calls.speakerId) for (const v of document.querySelectorAll('video')) void (v as HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> }).setSinkId?.(calls.speakerId).catch(() => undefined);
+      if (calls.speakerId)
+        for (const v of document.querySelectorAll('video'))
+          void (v as HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> }).setSinkId?.(calls.speakerId).catch(() => undefined);
     });
   }
 
@@ -307,7 +404,9 @@ export class App {
       } catch {
         // not decodable as an image: send as is
       }
-      await this.core.call('sendFile', { key, name: f.name, mime, bytes }, [bytes.buffer as ArrayBuffer]).catch((e: unknown) => toast(this.describe(e)));
+      await this.core
+        .call('sendFile', { key, name: f.name, mime, bytes }, [bytes.buffer as ArrayBuffer])
+        .catch((e: unknown) => toast(this.describe(e)));
     }
   }
 
@@ -342,6 +441,9 @@ export class App {
   private notify(key: string, fromName: string, text: string): void {
     if (document.hasFocus() && this.state.activeKey === key) return;
     if (!this.state.settings.notifications.enabled) return;
-    void platform.invoke('notify', { title: `Circle — ${fromName}`, body: this.state.settings.notifications.showContent ? text.slice(0, 200) : 'New message' });
+    void platform.invoke('notify', {
+      title: `Circle — ${fromName}`,
+      body: this.state.settings.notifications.showContent ? text.slice(0, 200) : 'New message',
+    });
   }
 }

@@ -23,7 +23,11 @@ export class CoreProxy {
     };
   }
 
-  call<M extends WorkerMethod>(method: M, args: WorkerRequests[M]['args'], transfer: Transferable[] = []): Promise<WorkerRequests[M]['result']> {
+  call<M extends WorkerMethod>(
+    method: M,
+    args: WorkerRequests[M]['args'],
+    transfer: Transferable[] = [],
+  ): Promise<WorkerRequests[M]['result']> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });

@@ -93,4 +93,5 @@ const browserPlatform: Platform = {
   },
 };
 
-export const platform: Platform = window.circle?.platform === 'electron' ? { kind: 'electron', invoke: (c, ...a) => window.circle!.invoke(c, ...a) } : browserPlatform;
+export const platform: Platform =
+  window.circle?.platform === 'electron' ? { kind: 'electron', invoke: (c, ...a) => window.circle!.invoke(c, ...a) } : browserPlatform;

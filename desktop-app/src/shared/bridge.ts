@@ -38,7 +38,7 @@ export const ChannelArgs = {
   ]),
   'settings:get': z.tuple([]),
   'settings:update': z.tuple([SettingsPatchSchema]),
-  'notify': z.tuple([z.strictObject({ title: z.string().min(1).max(200), body: z.string().max(500) })]),
+  notify: z.tuple([z.strictObject({ title: z.string().min(1).max(200), body: z.string().max(500) })]),
   'external:open': z.tuple([z.string().max(4096)]),
   'screen:sources': z.tuple([]),
   'screen:select': z.tuple([z.string().min(1).max(256)]),
@@ -61,7 +61,7 @@ export interface ChannelResults {
   'file:save': { saved: boolean };
   'settings:get': Settings;
   'settings:update': Settings;
-  'notify': null;
+  notify: null;
   'external:open': null;
   'screen:sources': ScreenSource[];
   'screen:select': null;

@@ -101,6 +101,4 @@ export type WorkerEventName = keyof WorkerEvents;
 
 export type WorkerInbound = { id: number; method: WorkerMethod; args: unknown };
 export type WorkerOutbound =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: ErrorInfo }
-  | { event: WorkerEventName; data: unknown };
+  { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ErrorInfo } | { event: WorkerEventName; data: unknown };

@@ -14,18 +14,23 @@ interface PeerStats {
   iceUfrag?: string;
 }
 
-const stats = (m: Member) => m.page.evaluate(() => (window as unknown as { circleCallDiagnostics: { stats(): Promise<PeerStats[]> } }).circleCallDiagnostics.stats());
-const roomId = (m: Member) => m.page.evaluate(() => (window as unknown as { circleCallDiagnostics: { roomId(): string | undefined } }).circleCallDiagnostics.roomId());
+const stats = (m: Member) =>
+  m.page.evaluate(() => (window as unknown as { circleCallDiagnostics: { stats(): Promise<PeerStats[]> } }).circleCallDiagnostics.stats());
+const roomId = (m: Member) =>
+  m.page.evaluate(() => (window as unknown as { circleCallDiagnostics: { roomId(): string | undefined } }).circleCallDiagnostics.roomId());
 
 /** Waits until every peer's inbound bytes grew by `by` from now. */
 async function inboundGrows(m: Member, peers: number, by = 5000): Promise<void> {
   await expect.poll(async () => (await stats(m)).filter((s) => s.connected).length, { timeout: 30_000 }).toBe(peers);
   const before = await stats(m);
   await expect
-    .poll(async () => {
-      const now = await stats(m);
-      return now.every((s) => s.bytesReceived >= (before.find((b) => b.id === s.id)?.bytesReceived ?? 0) + by);
-    }, { timeout: 20_000 })
+    .poll(
+      async () => {
+        const now = await stats(m);
+        return now.every((s) => s.bytesReceived >= (before.find((b) => b.id === s.id)?.bytesReceived ?? 0) + by);
+      },
+      { timeout: 20_000 },
+    )
     .toBe(true);
 }
 
@@ -85,7 +90,9 @@ describe('calls through a real coturn, relay-only', () => {
 
   it('the call survives a forced ICE restart', async () => {
     const ufragBefore = (await stats(bob))[0]!.iceUfrag;
-    await alice.page.evaluate(() => (window as unknown as { circleCallDiagnostics: { restartIce(): void } }).circleCallDiagnostics.restartIce());
+    await alice.page.evaluate(() =>
+      (window as unknown as { circleCallDiagnostics: { restartIce(): void } }).circleCallDiagnostics.restartIce(),
+    );
     await expect.poll(async () => (await stats(bob))[0]!.iceUfrag, { timeout: 20_000 }).not.toBe(ufragBefore);
     await inboundGrows(alice, 1);
     await inboundGrows(bob, 1);
@@ -124,7 +131,10 @@ describe('calls through a real coturn, relay-only', () => {
     const dave = await CircleClient.open(world.circle.files[3]!);
     dave.connect();
     await dave.waitOnline();
-    const refused = await dave.connection.request('call:join', { roomId: room! }).then(() => 'joined', (e: { code: string }) => e.code);
+    const refused = await dave.connection.request('call:join', { roomId: room! }).then(
+      () => 'joined',
+      (e: { code: string }) => e.code,
+    );
     expect(refused).toBe(ErrorCode.Forbidden);
     dave.close();
     for (const m of [alice, bob, carol]) expect((await stats(m)).length).toBe(2);

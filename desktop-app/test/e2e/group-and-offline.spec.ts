@@ -34,18 +34,28 @@ describe('groups and offline members', () => {
       await messageWithText(m, 'I bring food').waitFor();
     }
     expect(await messageWithText(alice, 'I bring food').locator('.author').textContent()).toBe('Carol');
-    await expect.poll(() => messageWithText(alice, 'Who brings the tent?').locator('[data-state]').getAttribute('data-state'), { timeout: 15_000 }).toBe('read');
+    await expect
+      .poll(() => messageWithText(alice, 'Who brings the tent?').locator('[data-state]').getAttribute('data-state'), { timeout: 15_000 })
+      .toBe('read');
     await screenshot(alice, 'group');
   });
 
   it('a member offline receives everything on return, with the sender seeing delivery', async () => {
     await openChatWith(alice, 'Dave');
     for (const t of ['one', 'two', 'three']) await sendText(alice, `while you were away: ${t}`);
-    await expect.poll(() => messageWithText(alice, 'while you were away: three').locator('[data-state]').getAttribute('data-state'), { timeout: 15_000 }).toBe('sent');
+    await expect
+      .poll(() => messageWithText(alice, 'while you were away: three').locator('[data-state]').getAttribute('data-state'), {
+        timeout: 15_000,
+      })
+      .toBe('sent');
     const dave = await openAs(world, world.identityPath(3));
     await dave.page.locator('button.conv[data-conv="Alice"]').click({ timeout: 15_000 });
     for (const t of ['one', 'two', 'three']) await messageWithText(dave, `while you were away: ${t}`).waitFor();
-    await expect.poll(() => messageWithText(alice, 'while you were away: one').locator('[data-state]').getAttribute('data-state'), { timeout: 15_000 }).toMatch(/delivered|read/);
+    await expect
+      .poll(() => messageWithText(alice, 'while you were away: one').locator('[data-state]').getAttribute('data-state'), {
+        timeout: 15_000,
+      })
+      .toMatch(/delivered|read/);
   });
 
   it('history is what the mailbox holds, on a second device too (own copies included)', async () => {

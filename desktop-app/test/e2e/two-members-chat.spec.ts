@@ -31,7 +31,9 @@ describe('two members chat in real browsers through a real relay', () => {
     expect(await received.locator('a').getAttribute('href')).toBe('https://example.org');
     await sendText(bob, 'Hello Alice');
     await messageWithText(alice, 'Hello Alice').waitFor();
-    await expect.poll(() => messageWithText(alice, 'Hi Bob!').locator('[data-state]').getAttribute('data-state'), { timeout: 15_000 }).toBe('read');
+    await expect
+      .poll(() => messageWithText(alice, 'Hi Bob!').locator('[data-state]').getAttribute('data-state'), { timeout: 15_000 })
+      .toBe('read');
     await screenshot(alice, 'conversation');
     await screenshot(bob, 'conversation-bob');
   });

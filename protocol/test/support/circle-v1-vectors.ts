@@ -20,8 +20,16 @@ export const FIXED_INPUTS = {
   relayUrl: 'https://relay.circle.example',
   issuedAt: '1795000000000',
   members: [
-    { name: 'Alice', x25519SecretKey: '1111111111111111111111111111111111111111111111111111111111111111', ed25519Seed: '2222222222222222222222222222222222222222222222222222222222222222' },
-    { name: 'Bob', x25519SecretKey: '3333333333333333333333333333333333333333333333333333333333333333', ed25519Seed: '4444444444444444444444444444444444444444444444444444444444444444' },
+    {
+      name: 'Alice',
+      x25519SecretKey: '1111111111111111111111111111111111111111111111111111111111111111',
+      ed25519Seed: '2222222222222222222222222222222222222222222222222222222222222222',
+    },
+    {
+      name: 'Bob',
+      x25519SecretKey: '3333333333333333333333333333333333333333333333333333333333333333',
+      ed25519Seed: '4444444444444444444444444444444444444444444444444444444444444444',
+    },
   ],
   envelope: {
     ephemeralSecret: '5555555555555555555555555555555555555555555555555555555555555555',
@@ -42,9 +50,16 @@ export async function computeCircleV1Vectors(suite: CryptoSuite) {
       ed25519PublicKey: await suite.ed25519PublicKey(fromHex(m.ed25519Seed)),
     })),
   );
-  const roster = await signRoster({ operatorSeed: fromHex(i.operatorSeed), relayUrl: i.relayUrl, members, issuedAt: BigInt(i.issuedAt) }, suite);
+  const roster = await signRoster(
+    { operatorSeed: fromHex(i.operatorSeed), relayUrl: i.relayUrl, members, issuedAt: BigInt(i.issuedAt) },
+    suite,
+  );
   const alice = i.members[0]!;
-  const identityFile = await encodeIdentityFile({ x25519SecretKey: fromHex(alice.x25519SecretKey), ed25519Seed: fromHex(alice.ed25519Seed), memberIndex: 0, roster }, {}, suite);
+  const identityFile = await encodeIdentityFile(
+    { x25519SecretKey: fromHex(alice.x25519SecretKey), ed25519Seed: fromHex(alice.ed25519Seed), memberIndex: 0, roster },
+    {},
+    suite,
+  );
   const envelope = await sealEnvelope(
     {
       sender: { ed25519Seed: fromHex(alice.ed25519Seed), ed25519PublicKey: members[0]!.ed25519PublicKey },

@@ -21,7 +21,8 @@ export async function errorCodeOf(fn: () => Promise<unknown>): Promise<string> {
     await fn();
     return 'no error';
   } catch (err) {
-    if (err && typeof err === 'object' && 'code' in err && (err as { name?: string }).name === 'CircleError') return String((err as { code: string }).code);
+    if (err && typeof err === 'object' && 'code' in err && (err as { name?: string }).name === 'CircleError')
+      return String((err as { code: string }).code);
     throw err;
   }
 }

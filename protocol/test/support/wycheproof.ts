@@ -18,6 +18,8 @@ export interface WycheproofGroup {
 }
 
 export function loadWycheproof(name: string): { groups: WycheproofGroup[]; numberOfTests: number } {
-  const data: { testGroups: WycheproofGroup[]; numberOfTests: number } = JSON.parse(readFileSync(resolve(WYCHEPROOF_DIR, `${name}_test.json`), 'utf8'));
+  const data: { testGroups: WycheproofGroup[]; numberOfTests: number } = JSON.parse(
+    readFileSync(resolve(WYCHEPROOF_DIR, `${name}_test.json`), 'utf8'),
+  );
   return { groups: data.testGroups, numberOfTests: data.numberOfTests };
 }

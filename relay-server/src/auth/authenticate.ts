@@ -4,7 +4,16 @@
  * signing a fresh challenge bound to this relay's origin.
  */
 import type { ExtendedError, Socket } from 'socket.io';
-import { AuthPayload, CircleError, ErrorCode, fromBase64Url, keyHash, parseWith, toErrorInfo, verifyRelayChallenge } from '@circle/protocol';
+import {
+  AuthPayload,
+  CircleError,
+  ErrorCode,
+  fromBase64Url,
+  keyHash,
+  parseWith,
+  toErrorInfo,
+  verifyRelayChallenge,
+} from '@circle/protocol';
 import type { Allowlist } from '../store/index.js';
 import type { ChallengeStore } from './challenges.js';
 
@@ -27,7 +36,11 @@ export async function authenticateHandshake(auth: unknown, deps: AuthenticateDep
   }
   const proof = { publicKey: fromBase64Url(payload.publicKey), signature: fromBase64Url(payload.signature) };
   if (!(await verifyRelayChallenge(proof, fromBase64Url(payload.challenge), deps.origin()))) {
-    throw new CircleError(ErrorCode.BadSignature, 'auth', 'the signature does not verify for this relay (wrong key, or signed for another relay address)');
+    throw new CircleError(
+      ErrorCode.BadSignature,
+      'auth',
+      'the signature does not verify for this relay (wrong key, or signed for another relay address)',
+    );
   }
   const hash = keyHash(proof.publicKey);
   const status = await deps.allowlist.lookup(hash);

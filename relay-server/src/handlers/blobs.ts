@@ -7,7 +7,11 @@ const DEFAULT_PAGE = 200;
 export const putBlob: Handler<'blob:put'> = async (p, socket, parts) => {
   const started = performance.now();
   if (!isFrame(p.bytes, BLOB_BYTES)) {
-    throw new CircleError(ErrorCode.BlobSize, 'blob:put', `a blob must be exactly ${BLOB_BYTES} bytes with frame version 1 (got ${p.bytes.length} bytes)`);
+    throw new CircleError(
+      ErrorCode.BlobSize,
+      'blob:put',
+      `a blob must be exactly ${BLOB_BYTES} bytes with frame version 1 (got ${p.bytes.length} bytes)`,
+    );
   }
   if (!parts.sendLimits.take(socket.data.keyHash)) {
     throw new CircleError(ErrorCode.RateLimited, 'blob:put', 'sending too fast: wait a moment and retry');
@@ -16,7 +20,11 @@ export const putBlob: Handler<'blob:put'> = async (p, socket, parts) => {
     throw new CircleError(ErrorCode.NotMember, 'blob:put', 'the recipient is not an active member of this circle');
   }
   if (!(await parts.quota.admit(p.to, BLOB_BYTES))) {
-    throw new CircleError(ErrorCode.QuotaExceeded, 'blob:put', "the recipient's mailbox is full: they need to come online, or wait for old messages to expire");
+    throw new CircleError(
+      ErrorCode.QuotaExceeded,
+      'blob:put',
+      "the recipient's mailbox is full: they need to come online, or wait for old messages to expire",
+    );
   }
   const expiresAt = computeExpiry(parts.clock());
   // Live recipients get the blob first and the database writes it meanwhile, so the write is
@@ -52,14 +60,21 @@ export async function deliverStoredElsewhere(parts: RelayParts, note: { id: stri
 export const listMailbox: Handler<'mailbox:list'> = async (p, socket, parts) =>
   parts.blobs.list(socket.data.mailbox, { cursor: p.cursor, limit: p.limit ?? DEFAULT_PAGE });
 
-export const fetchBlobs: Handler<'blob:fetch'> = async (p, socket, parts) => ({ blobs: await parts.blobs.fetch(socket.data.mailbox, p.ids) });
+export const fetchBlobs: Handler<'blob:fetch'> = async (p, socket, parts) => ({
+  blobs: await parts.blobs.fetch(socket.data.mailbox, p.ids),
+});
 
 export const deleteBlob: Handler<'blob:delete'> = async (p, socket, parts) => {
   const owner = await parts.blobs.get(p.id);
   if (!owner) throw new CircleError(ErrorCode.NotFound, 'blob:delete', 'no such blob (already deleted or expired)');
   const ownsMailbox = owner.mailbox === socket.data.mailbox;
   const provesSecret = p.proof !== undefined && deleteProofHash(fromHex(p.proof)) === owner.deleteProofHash;
-  if (!ownsMailbox && !provesSecret) throw new CircleError(ErrorCode.Forbidden, 'blob:delete', 'only the recipient, or the sender with the deletion secret, can delete this blob');
+  if (!ownsMailbox && !provesSecret)
+    throw new CircleError(
+      ErrorCode.Forbidden,
+      'blob:delete',
+      'only the recipient, or the sender with the deletion secret, can delete this blob',
+    );
   const deleted = await parts.blobs.delete(p.id);
   if (deleted) {
     parts.metrics.blobsDeleted.inc();

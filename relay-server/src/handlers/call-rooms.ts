@@ -94,9 +94,15 @@ function share(parts: RelayParts, note: CallRoomNote): void {
 
 export const createCall: Handler<'call:create'> = async (p, socket, parts) => {
   const mailbox = socket.data.mailbox;
-  for (const m of p.invited) if (!(await parts.members.has(m))) throw new CircleError(ErrorCode.NotMember, 'call:create', 'an invited member is not an active member of this circle');
+  for (const m of p.invited)
+    if (!(await parts.members.has(m)))
+      throw new CircleError(ErrorCode.NotMember, 'call:create', 'an invited member is not an active member of this circle');
   if (parts.calls.openedBy(mailbox) >= MAX_OPEN_CALLS) {
-    throw new CircleError(ErrorCode.RateLimited, 'call:create', `you have ${MAX_OPEN_CALLS} calls open: leave one, or wait a minute for unanswered ones to close`);
+    throw new CircleError(
+      ErrorCode.RateLimited,
+      'call:create',
+      `you have ${MAX_OPEN_CALLS} calls open: leave one, or wait a minute for unanswered ones to close`,
+    );
   }
   const roomId = toBase64Url(nativeSuite.randomBytes(16));
   share(parts, { roomId, invited: [...new Set([mailbox, ...p.invited])] });
@@ -138,9 +144,11 @@ export const joinCall: Handler<'call:join'> = async (p, socket, parts) => {
     await learnRoom(parts, p.roomId);
   }
   // Unknown and forbidden look the same, so room ids cannot be probed.
-  if (!parts.calls.isInvited(p.roomId, mailbox)) throw new CircleError(ErrorCode.Forbidden, 'call:join', 'you are not invited to this call');
+  if (!parts.calls.isInvited(p.roomId, mailbox))
+    throw new CircleError(ErrorCode.Forbidden, 'call:join', 'you are not invited to this call');
   const present = await membersOf(parts, p.roomId);
-  if (!present.has(mailbox) && present.size >= MAX_CALL_MEMBERS) throw new CircleError(ErrorCode.Conflict, 'call:join', `calls hold at most ${MAX_CALL_MEMBERS} members`);
+  if (!present.has(mailbox) && present.size >= MAX_CALL_MEMBERS)
+    throw new CircleError(ErrorCode.Conflict, 'call:join', `calls hold at most ${MAX_CALL_MEMBERS} members`);
   await socket.join(callRoom(p.roomId));
   socket.to(callRoom(p.roomId)).emit('call:member', { roomId: p.roomId, mailbox, joined: true });
   present.delete(mailbox);
@@ -148,7 +156,8 @@ export const joinCall: Handler<'call:join'> = async (p, socket, parts) => {
 };
 
 /** The call rooms a socket is in; read on `disconnecting`, before Socket.IO empties them. */
-export const callRoomsOf = (socket: RelaySocket): string[] => [...socket.rooms].map(roomIdOf).filter((id): id is string => id !== undefined);
+export const callRoomsOf = (socket: RelaySocket): string[] =>
+  [...socket.rooms].map(roomIdOf).filter((id): id is string => id !== undefined);
 
 /**
  * After `socket` left the room (or disconnected): tells the others when its member has no

@@ -42,6 +42,10 @@ export interface RelayParts {
   clustered: boolean;
 }
 
-export type Handler<K extends RequestName> = (payload: ParsedRequestOf<K>, socket: RelaySocket, parts: RelayParts) => Promise<ResponseOf<K>>;
+export type Handler<K extends RequestName> = (
+  payload: ParsedRequestOf<K>,
+  socket: RelaySocket,
+  parts: RelayParts,
+) => Promise<ResponseOf<K>>;
 
 export const mailboxRoom = (mailbox: string) => `mailbox:${mailbox}`;

@@ -4,10 +4,16 @@ import { mailboxRoom, type Handler } from './context.js';
 
 export const sendSignal: Handler<'signal:send'> = async (p, socket, parts) => {
   if (!isFrame(p.bytes, SIGNAL_BYTES)) {
-    throw new CircleError(ErrorCode.BlobSize, 'signal:send', `a signal frame must be exactly ${SIGNAL_BYTES} bytes with frame version 1 (got ${p.bytes.length})`);
+    throw new CircleError(
+      ErrorCode.BlobSize,
+      'signal:send',
+      `a signal frame must be exactly ${SIGNAL_BYTES} bytes with frame version 1 (got ${p.bytes.length})`,
+    );
   }
-  if (!parts.signalLimits.take(socket.data.keyHash)) throw new CircleError(ErrorCode.RateLimited, 'signal:send', 'signalling too fast: slow down');
-  if (!(await parts.members.has(p.to))) throw new CircleError(ErrorCode.NotMember, 'signal:send', 'the recipient is not an active member of this circle');
+  if (!parts.signalLimits.take(socket.data.keyHash))
+    throw new CircleError(ErrorCode.RateLimited, 'signal:send', 'signalling too fast: slow down');
+  if (!(await parts.members.has(p.to)))
+    throw new CircleError(ErrorCode.NotMember, 'signal:send', 'the recipient is not an active member of this circle');
   const room = mailboxRoom(p.to);
   parts.io.to(room).emit('signal:recv', { bytes: p.bytes });
   parts.metrics.signalsRelayed.inc();

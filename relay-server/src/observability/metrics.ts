@@ -36,7 +36,11 @@ class Histogram {
   render(): string[] {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     LATENCY_BUCKETS_MS.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i]}`));
-    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum.toFixed(3)}`, `${this.name}_count ${this.count}`);
+    lines.push(
+      `${this.name}_bucket{le="+Inf"} ${this.count}`,
+      `${this.name}_sum ${this.sum.toFixed(3)}`,
+      `${this.name}_count ${this.count}`,
+    );
     return lines;
   }
 }
@@ -53,18 +57,20 @@ export class RelayMetrics {
   readonly putLatency = new Histogram('circle_blob_put_ms', 'Time to validate, store and fan out one blob (ms)');
 
   render(): string {
-    return [
-      '# HELP circle_connections Authenticated sockets connected now',
-      '# TYPE circle_connections gauge',
-      `circle_connections ${this.connections.current}`,
-      ...this.blobsStored.render(),
-      ...this.blobsDeliveredLive.render(),
-      ...this.blobsDeleted.render(),
-      ...this.blobsSwept.render(),
-      ...this.signalsRelayed.render(),
-      ...this.requestErrors.render(),
-      ...this.authFailures.render(),
-      ...this.putLatency.render(),
-    ].join('\n') + '\n';
+    return (
+      [
+        '# HELP circle_connections Authenticated sockets connected now',
+        '# TYPE circle_connections gauge',
+        `circle_connections ${this.connections.current}`,
+        ...this.blobsStored.render(),
+        ...this.blobsDeliveredLive.render(),
+        ...this.blobsDeleted.render(),
+        ...this.blobsSwept.render(),
+        ...this.signalsRelayed.render(),
+        ...this.requestErrors.render(),
+        ...this.authFailures.render(),
+        ...this.putLatency.render(),
+      ].join('\n') + '\n'
+    );
   }
 }

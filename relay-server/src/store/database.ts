@@ -41,7 +41,10 @@ export async function openOrAttachDatabase(opts: OpenDatabaseOptions): Promise<D
   try {
     return await openDatabase(opts);
   } catch (err) {
-    const url = !opts.databaseUrl && err instanceof CircleError && err.code === ErrorCode.Unavailable ? await runningEmbeddedUrl(opts.dataDir) : undefined;
+    const url =
+      !opts.databaseUrl && err instanceof CircleError && err.code === ErrorCode.Unavailable
+        ? await runningEmbeddedUrl(opts.dataDir)
+        : undefined;
     if (!url) throw err;
     return { connectionString: url, embedded: true, poolMax: EMBEDDED_POOL_MAX, close: async () => undefined };
   }

@@ -4,13 +4,7 @@
  * run as child processes), and members connected with the real client core.
  */
 import { tmpdir } from 'node:os';
-import {
-  allowlistEntry,
-  createCircle,
-  encodeIdentityFile,
-  keyHash,
-  type MemberKeys,
-} from '@circle/protocol';
+import { allowlistEntry, createCircle, encodeIdentityFile, keyHash, type MemberKeys } from '@circle/protocol';
 import { CircleClient, type ReceivedMessage } from '@circle/desktop-app/core';
 import { Allowlist, applyMigrations, createPrismaClient, openDatabase, type AllowlistSeed } from '../../src/index.js';
 

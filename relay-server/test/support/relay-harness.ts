@@ -5,14 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  allowlistEntry,
-  createCircle,
-  encodeIdentityFile,
-  keyHash,
-  type Identity,
-  type MemberKeys,
-} from '@circle/protocol';
+import { allowlistEntry, createCircle, encodeIdentityFile, keyHash, type Identity, type MemberKeys } from '@circle/protocol';
 import { CircleClient } from '@circle/desktop-app/core';
 import { loadConfig, silentLogger, startRelayStack, type Logger, type RelayStack } from '../../src/index.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
@@ -47,7 +40,13 @@ export async function startTestRelay(kind: DatabaseKindName, opts: StartTestRela
     AUTH_TIMEOUT_MS: '3000',
     ...opts.env,
   });
-  const stack = await startRelayStack({ config, logger: opts.logger ?? silentLogger, clock: opts.clock, revocationCheckMs: 200, callRoomIdleMs: opts.callRoomIdleMs });
+  const stack = await startRelayStack({
+    config,
+    logger: opts.logger ?? silentLogger,
+    clock: opts.clock,
+    revocationCheckMs: 200,
+    callRoomIdleMs: opts.callRoomIdleMs,
+  });
   return {
     stack,
     url: stack.url,

@@ -57,7 +57,11 @@ export class CallController {
     const prepared = call.prepare();
     const { roomId } = await this.core.call('callCreate', { invited });
     this.callerOf.add(roomId); // only the caller writes the call into the conversation
-    const rung = Promise.all(invited.map((to) => this.core.call('callSignal', { to, signal: { type: 'ring', roomId, media, conversation } }).catch(() => undefined)));
+    const rung = Promise.all(
+      invited.map((to) =>
+        this.core.call('callSignal', { to, signal: { type: 'ring', roomId, media, conversation } }).catch(() => undefined),
+      ),
+    );
     await this.enter(call, prepared, roomId);
     await rung;
     this.ringTimer = setTimeout(() => {
@@ -92,10 +96,19 @@ export class CallController {
     const conv = this.conversations().find((c) => c.key === call.opts.conversationKey);
     if (conv) {
       const others = conv.memberIds.filter((id) => id !== this.me());
-      if (!call.connectedAt) for (const to of others) void this.core.call('callSignal', { to, signal: { type: 'cancel', roomId: call.roomId } }).catch(() => undefined);
+      if (!call.connectedAt)
+        for (const to of others)
+          void this.core.call('callSignal', { to, signal: { type: 'cancel', roomId: call.roomId } }).catch(() => undefined);
       if (wasCaller) {
         const event = logAs ?? (call.connectedAt ? 'ended' : 'missed');
-        void this.core.call('callLog', { key: conv.key, event, media: call.opts.media, durationMs: call.connectedAt ? Date.now() - call.connectedAt : undefined }).catch(() => undefined);
+        void this.core
+          .call('callLog', {
+            key: conv.key,
+            event,
+            media: call.opts.media,
+            durationMs: call.connectedAt ? Date.now() - call.connectedAt : undefined,
+          })
+          .catch(() => undefined);
       }
     }
     this.onChange();
@@ -188,7 +201,9 @@ export class CallController {
   }
 
   private conversationOf(c: ConversationView): Conversation {
-    return c.kind === 'group' ? { kind: 'group', id: c.key.slice('group:'.length), name: c.title, members: c.memberIds } : { kind: 'direct' };
+    return c.kind === 'group'
+      ? { kind: 'group', id: c.key.slice('group:'.length), name: c.title, members: c.memberIds }
+      : { kind: 'direct' };
   }
 
   private keyFor(conversation: Conversation, fromId: string): string | undefined {

@@ -63,7 +63,8 @@ export class CallSession {
       this.opts.iceServers(),
       navigator.mediaDevices.getUserMedia({
         audio: this.opts.devices.microphoneId ? { deviceId: { exact: this.opts.devices.microphoneId } } : true,
-        video: this.opts.media === 'video' ? (this.opts.devices.cameraId ? { deviceId: { exact: this.opts.devices.cameraId } } : true) : false,
+        video:
+          this.opts.media === 'video' ? (this.opts.devices.cameraId ? { deviceId: { exact: this.opts.devices.cameraId } } : true) : false,
       }),
     ]);
     this.iceServers = iceServers;
@@ -122,7 +123,9 @@ export class CallSession {
     const remote: RemoteMember = { id, peer, streams: [], connected: false, volume: 1, level: 0 };
     this.remotes.set(id, remote);
     peer.on('signal', (data) => {
-      void this.opts.core.call('callSignal', { to: id, signal: { type: 'rtc', roomId: this.roomId, data: JSON.stringify(data) } }).catch(() => undefined);
+      void this.opts.core
+        .call('callSignal', { to: id, signal: { type: 'rtc', roomId: this.roomId, data: JSON.stringify(data) } })
+        .catch(() => undefined);
     });
     peer.on('stream', (stream) => {
       if (!remote.streams.includes(stream)) remote.streams.push(stream);
@@ -159,7 +162,9 @@ export class CallSession {
         r.peer.negotiate();
       } else {
         // Only the initiator offers; ask it (sealed, like all signalling) to restart ICE.
-        void this.opts.core.call('callSignal', { to: id, signal: { type: 'rtc', roomId: this.roomId, data: JSON.stringify(ICE_RESTART_REQUEST) } }).catch(() => undefined);
+        void this.opts.core
+          .call('callSignal', { to: id, signal: { type: 'rtc', roomId: this.roomId, data: JSON.stringify(ICE_RESTART_REQUEST) } })
+          .catch(() => undefined);
       }
     }
   }
@@ -191,7 +196,8 @@ export class CallSession {
         const kind = t.receiver.track?.kind;
         if (t.sender.track && this.screen?.getTracks().includes(t.sender.track)) continue;
         if (kind === 'audio' && audio) void t.sender.replaceTrack(this.muted ? null : audio).catch(() => undefined);
-        if (kind === 'video' && video && t.mid === firstVideoMid(r.peer._pc)) void t.sender.replaceTrack(this.cameraOff ? null : video).catch(() => undefined);
+        if (kind === 'video' && video && t.mid === firstVideoMid(r.peer._pc))
+          void t.sender.replaceTrack(this.cameraOff ? null : video).catch(() => undefined);
       }
     }
   }
@@ -265,7 +271,18 @@ export class CallSession {
   }
 
   /** Connection facts for the member (and the tests): candidate types and RTP byte counts. */
-  async stats(): Promise<{ id: string; connected: boolean; candidateType?: string; bytesReceived: number; bytesSent: number; audioBytesSent: number; remoteVideoTracks: number; iceUfrag?: string }[]> {
+  async stats(): Promise<
+    {
+      id: string;
+      connected: boolean;
+      candidateType?: string;
+      bytesReceived: number;
+      bytesSent: number;
+      audioBytesSent: number;
+      remoteVideoTracks: number;
+      iceUfrag?: string;
+    }[]
+  > {
     const out = [];
     for (const [id, r] of this.remotes) {
       const report = await r.peer._pc.getStats();
@@ -292,9 +309,9 @@ export class CallSession {
 }
 
 const ICE_RESTART_REQUEST = { circleIceRestart: true } as const;
-const isIceRestartRequest = (v: unknown): boolean => typeof v === 'object' && v !== null && (v as { circleIceRestart?: unknown }).circleIceRestart === true;
+const isIceRestartRequest = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && (v as { circleIceRestart?: unknown }).circleIceRestart === true;
 
 function firstVideoMid(pc: RTCPeerConnection): string | null {
   return pc.getTransceivers().find((t) => t.receiver.track?.kind === 'video')?.mid ?? null;
 }
-

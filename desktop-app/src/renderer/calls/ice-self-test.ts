@@ -32,6 +32,8 @@ export async function runIceSelfTest(core: CoreProxy, timeoutMs = 6000): Promise
   return {
     turnReachable,
     types: list,
-    message: turnReachable ? `TURN reachable. Working candidate types: ${list.join(', ')}.` : `TURN NOT reachable (found: ${list.join(', ') || 'none'}). Calls may fail across networks; tell your operator.`,
+    message: turnReachable
+      ? `TURN reachable. Working candidate types: ${list.join(', ')}.`
+      : `TURN NOT reachable (found: ${list.join(', ') || 'none'}). Calls may fail across networks; tell your operator.`,
   };
 }

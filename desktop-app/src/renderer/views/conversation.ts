@@ -34,27 +34,78 @@ export function conversationView(state: UiState, conv: ConversationView, on: Con
     'header',
     { class: 'conv-header' },
     avatar(conv.title, peer?.online),
-    h('div', { class: 'conv-header-text' }, h('h1', {}, conv.kind === 'group' ? `# ${conv.title}` : conv.title), h('span', { class: 'subtitle' }, subtitle)),
-    h('div', { class: 'header-actions' },
+    h(
+      'div',
+      { class: 'conv-header-text' },
+      h('h1', {}, conv.kind === 'group' ? `# ${conv.title}` : conv.title),
+      h('span', { class: 'subtitle' }, subtitle),
+    ),
+    h(
+      'div',
+      { class: 'header-actions' },
       joinCall ? h('button', { class: 'small join-call', onclick: () => joinCall() }, 'Join call') : '',
-      h('button', { class: 'icon', title: 'Voice call', 'aria-label': 'Voice call', disabled: blocked, onclick: () => on.call('audio') }, icon('phone')),
-      h('button', { class: 'icon', title: 'Video call', 'aria-label': 'Video call', disabled: blocked, onclick: () => on.call('video') }, icon('video')),
-      peer ? h('button', { class: `small${verified ? ' verified-btn' : ''}`, onclick: () => on.safetyNumber(peer.id) }, verified ? '✔ Verified' : 'Verify safety number') : '',
+      h(
+        'button',
+        { class: 'icon', title: 'Voice call', 'aria-label': 'Voice call', disabled: blocked, onclick: () => on.call('audio') },
+        icon('phone'),
+      ),
+      h(
+        'button',
+        { class: 'icon', title: 'Video call', 'aria-label': 'Video call', disabled: blocked, onclick: () => on.call('video') },
+        icon('video'),
+      ),
+      peer
+        ? h(
+            'button',
+            { class: `small${verified ? ' verified-btn' : ''}`, onclick: () => on.safetyNumber(peer.id) },
+            verified ? '✔ Verified' : 'Verify safety number',
+          )
+        : '',
     ),
   );
 
   const list = h('ol', { class: 'messages', 'aria-label': 'Messages' });
   let previousFrom = '';
   for (const m of conv.messages) {
-    list.append(messageView(m, { showAuthor: conv.kind === 'group' && m.fromId !== previousFrom, preview: state.previews.get(m.id), progress: state.progress.get(m.id), isGroup: conv.kind === 'group' }, on));
+    list.append(
+      messageView(
+        m,
+        {
+          showAuthor: conv.kind === 'group' && m.fromId !== previousFrom,
+          preview: state.previews.get(m.id),
+          progress: state.progress.get(m.id),
+          isGroup: conv.kind === 'group',
+        },
+        on,
+      ),
+    );
     previousFrom = m.fromId;
   }
-  if (conv.messages.length === 0) list.append(h('li', { class: 'empty-conv' }, conv.kind === 'group' ? 'Say hello to the group.' : `This is the start of your conversation with ${conv.title}. Messages are end-to-end encrypted.`));
+  if (conv.messages.length === 0)
+    list.append(
+      h(
+        'li',
+        { class: 'empty-conv' },
+        conv.kind === 'group'
+          ? 'Say hello to the group.'
+          : `This is the start of your conversation with ${conv.title}. Messages are end-to-end encrypted.`,
+      ),
+    );
 
   const typing = state.typing.get(conv.key);
-  const typingLine = h('div', { class: 'typing', 'aria-live': 'polite' }, typing && typing.until > Date.now() ? `${typing.name} is typing…` : '');
+  const typingLine = h(
+    'div',
+    { class: 'typing', 'aria-live': 'polite' },
+    typing && typing.until > Date.now() ? `${typing.name} is typing…` : '',
+  );
 
-  const input = h('textarea', { id: 'composer', rows: 1, placeholder: blocked ? 'You cannot send from a revoked identity' : 'Write a message', 'aria-label': 'Message', disabled: blocked });
+  const input = h('textarea', {
+    id: 'composer',
+    rows: 1,
+    placeholder: blocked ? 'You cannot send from a revoked identity' : 'Write a message',
+    'aria-label': 'Message',
+    disabled: blocked,
+  });
   if (state.editing) input.value = state.editing.text ?? '';
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -75,14 +126,54 @@ export function conversationView(state: UiState, conv: ConversationView, on: Con
     'footer',
     { class: 'composer' },
     context
-      ? h('div', { class: 'compose-context' }, h('span', {}, state.editing ? 'Editing your message' : `Replying to ${(context).fromName}: ${((context).text ?? (context).file?.name ?? '').slice(0, 80)}`), h('button', { class: 'link', onclick: () => on.cancelCompose() }, 'Cancel'))
+      ? h(
+          'div',
+          { class: 'compose-context' },
+          h(
+            'span',
+            {},
+            state.editing
+              ? 'Editing your message'
+              : `Replying to ${context.fromName}: ${(context.text ?? context.file?.name ?? '').slice(0, 80)}`,
+          ),
+          h('button', { class: 'link', onclick: () => on.cancelCompose() }, 'Cancel'),
+        )
       : '',
-    h('div', { class: 'compose-row' },
-      h('button', { class: 'icon', title: 'Attach a file (up to 64 MB)', 'aria-label': 'Attach a file', disabled: blocked, onclick: () => on.attach() }, icon('attach')),
+    h(
+      'div',
+      { class: 'compose-row' },
+      h(
+        'button',
+        {
+          class: 'icon',
+          title: 'Attach a file (up to 64 MB)',
+          'aria-label': 'Attach a file',
+          disabled: blocked,
+          onclick: () => on.attach(),
+        },
+        icon('attach'),
+      ),
       input,
-      h('button', { class: 'primary send', disabled: blocked, onclick: () => { if (input.value.trim()) { on.send(input.value); input.value = ''; } } }, 'Send'),
+      h(
+        'button',
+        {
+          class: 'primary send',
+          disabled: blocked,
+          onclick: () => {
+            if (input.value.trim()) {
+              on.send(input.value);
+              input.value = '';
+            }
+          },
+        },
+        'Send',
+      ),
     ),
-    h('p', { class: 'fine-print' }, 'End-to-end encrypted. The relay keeps messages 3–4 days for members who are offline, then deletes them. Enter sends, Shift+Enter adds a line.'),
+    h(
+      'p',
+      { class: 'fine-print' },
+      'End-to-end encrypted. The relay keeps messages 3–4 days for members who are offline, then deletes them. Enter sends, Shift+Enter adds a line.',
+    ),
   );
   const pane = h('section', { class: 'conversation', 'aria-label': `Conversation: ${conv.title}` }, header);
   const banner = BANNERS[state.connection.state];

@@ -13,27 +13,35 @@ function modal(title: string, ...content: (Node | string)[]): HTMLDialogElement 
 
 export function newGroupDialog(members: MemberView[], onCreate: (name: string, ids: string[]) => void): void {
   const name = h('input', { id: 'group-name', placeholder: 'Group name, e.g. Family', maxlength: 64, 'aria-label': 'Group name' });
-  const boxes = members.filter((m) => !m.isMe).map((m) => ({ m, box: h('input', { type: 'checkbox', value: m.id, 'aria-label': m.name }) }));
+  const boxes = members
+    .filter((m) => !m.isMe)
+    .map((m) => ({ m, box: h('input', { type: 'checkbox', value: m.id, 'aria-label': m.name }) }));
   const error = h('p', { class: 'error' });
   const dialog = modal(
     'New group',
     name,
     h('fieldset', { class: 'pick-members' }, h('legend', {}, 'Members'), ...boxes.map(({ m, box }) => h('label', {}, box, ` ${m.name}`))),
     error,
-    h('div', { class: 'row end' },
+    h(
+      'div',
+      { class: 'row end' },
       h('button', { onclick: () => dialog.close() }, 'Cancel'),
-      h('button', {
-        class: 'primary',
-        onclick: () => {
-          const ids = boxes.filter((b) => b.box.checked).map((b) => b.m.id);
-          if (!name.value.trim()) error.textContent = 'Give the group a name.';
-          else if (ids.length === 0) error.textContent = 'Pick at least one member.';
-          else {
-            dialog.close();
-            onCreate(name.value.trim(), ids);
-          }
+      h(
+        'button',
+        {
+          class: 'primary',
+          onclick: () => {
+            const ids = boxes.filter((b) => b.box.checked).map((b) => b.m.id);
+            if (!name.value.trim()) error.textContent = 'Give the group a name.';
+            else if (ids.length === 0) error.textContent = 'Pick at least one member.';
+            else {
+              dialog.close();
+              onCreate(name.value.trim(), ids);
+            }
+          },
         },
-      }, 'Create group'),
+        'Create group',
+      ),
     ),
   );
   name.focus();
@@ -44,10 +52,28 @@ export function safetyNumberDialog(member: MemberView, verified: boolean, onVeri
   const box = h('input', { type: 'checkbox', id: 'verified', checked: verified });
   const dialog = modal(
     `Safety number with ${member.name}`,
-    h('p', {}, `Compare these numbers with ${member.name}, in person or on a call you trust. If they match on both screens, nobody can read or change what you send each other.`),
+    h(
+      'p',
+      {},
+      `Compare these numbers with ${member.name}, in person or on a call you trust. If they match on both screens, nobody can read or change what you send each other.`,
+    ),
     h('div', { class: 'safety-number', 'data-testid': 'safety-number' }, ...groups.map((g) => h('span', {}, g))),
     h('label', { class: 'check' }, box, ' I compared them in person: mark as verified'),
-    h('div', { class: 'row end' }, h('button', { class: 'primary', onclick: () => { onVerify(box.checked); dialog.close(); } }, 'Done')),
+    h(
+      'div',
+      { class: 'row end' },
+      h(
+        'button',
+        {
+          class: 'primary',
+          onclick: () => {
+            onVerify(box.checked);
+            dialog.close();
+          },
+        },
+        'Done',
+      ),
+    ),
   );
 }
 
@@ -58,22 +84,35 @@ export function settingsDialog(
   iceSelfTest: () => Promise<string>,
 ): void {
   const iceResult = h('p', { class: 'hint', 'data-testid': 'ice-result', 'aria-live': 'polite' });
-  const iceButton = h('button', {
-    class: 'small',
-    onclick: () => {
-      iceButton.disabled = true;
-      iceResult.textContent = 'Testing…';
-      void iceSelfTest().then((text) => ((iceResult.textContent = text), (iceButton.disabled = false)));
+  const iceButton = h(
+    'button',
+    {
+      class: 'small',
+      onclick: () => {
+        iceButton.disabled = true;
+        iceResult.textContent = 'Testing…';
+        void iceSelfTest().then((text) => ((iceResult.textContent = text), (iceButton.disabled = false)));
+      },
     },
-  }, 'Test calls (ICE self-test)');
-  const relay = h('input', { id: 'relay-url', value: settings.relayUrlOverride ?? '', placeholder: relayUrl, 'aria-label': 'Relay URL override' });
+    'Test calls (ICE self-test)',
+  );
+  const relay = h('input', {
+    id: 'relay-url',
+    value: settings.relayUrlOverride ?? '',
+    placeholder: relayUrl,
+    'aria-label': 'Relay URL override',
+  });
   const notify = h('input', { type: 'checkbox', checked: settings.notifications.enabled });
   const content = h('input', { type: 'checkbox', checked: settings.notifications.showContent });
   const relayOnly = h('input', { type: 'checkbox', checked: settings.calls.relayOnly });
   const error = h('p', { class: 'error' });
   const dialog = modal(
     'Settings',
-    h('label', { for: 'relay-url' }, 'Relay address (leave empty to use the one in your identity file; takes effect next time you open it)'),
+    h(
+      'label',
+      { for: 'relay-url' },
+      'Relay address (leave empty to use the one in your identity file; takes effect next time you open it)',
+    ),
     relay,
     h('h3', {}, 'Notifications'),
     h('label', { class: 'check' }, notify, ' Notify me of new messages when Circle is in the background'),
@@ -83,35 +122,59 @@ export function settingsDialog(
     iceButton,
     iceResult,
     error,
-    h('div', { class: 'row end' },
+    h(
+      'div',
+      { class: 'row end' },
       h('button', { onclick: () => dialog.close() }, 'Cancel'),
-      h('button', {
-        class: 'primary',
-        onclick: () => {
-          const url = relay.value.trim();
-          if (url && !/^https?:\/\/\S+$/.test(url)) {
-            error.textContent = 'The relay address must start with https:// or http://';
-            return;
-          }
-          onSave({ relayUrlOverride: url || null, notifications: { enabled: notify.checked, showContent: content.checked }, calls: { relayOnly: relayOnly.checked } });
-          dialog.close();
+      h(
+        'button',
+        {
+          class: 'primary',
+          onclick: () => {
+            const url = relay.value.trim();
+            if (url && !/^https?:\/\/\S+$/.test(url)) {
+              error.textContent = 'The relay address must start with https:// or http://';
+              return;
+            }
+            onSave({
+              relayUrlOverride: url || null,
+              notifications: { enabled: notify.checked, showContent: content.checked },
+              calls: { relayOnly: relayOnly.checked },
+            });
+            dialog.close();
+          },
         },
-      }, 'Save'),
+        'Save',
+      ),
     ),
   );
 }
 
-export function jumpDialog(members: MemberView[], conversations: ConversationView[], onPick: (kind: 'member' | 'conversation', id: string) => void): void {
+export function jumpDialog(
+  members: MemberView[],
+  conversations: ConversationView[],
+  onPick: (kind: 'member' | 'conversation', id: string) => void,
+): void {
   const items = [
     ...conversations.map((c) => ({ kind: 'conversation' as const, id: c.key, label: c.kind === 'group' ? `# ${c.title}` : c.title })),
-    ...members.filter((m) => !m.isMe && !conversations.some((c) => c.peerId === m.id)).map((m) => ({ kind: 'member' as const, id: m.id, label: m.name })),
+    ...members
+      .filter((m) => !m.isMe && !conversations.some((c) => c.peerId === m.id))
+      .map((m) => ({ kind: 'member' as const, id: m.id, label: m.name })),
   ];
   const input = h('input', { id: 'jump-input', placeholder: 'Type a name…', 'aria-label': 'Jump to conversation', autocomplete: 'off' });
   const list = h('ul', { class: 'jump-list', role: 'listbox' });
   let selected = 0;
   const matches = () => items.filter((i) => i.label.toLowerCase().includes(input.value.trim().toLowerCase()));
   const render = () => {
-    list.replaceChildren(...matches().map((i, n) => h('li', { role: 'option', 'aria-selected': String(n === selected), class: n === selected ? 'selected' : '', onclick: () => pick(i) }, i.label)));
+    list.replaceChildren(
+      ...matches().map((i, n) =>
+        h(
+          'li',
+          { role: 'option', 'aria-selected': String(n === selected), class: n === selected ? 'selected' : '', onclick: () => pick(i) },
+          i.label,
+        ),
+      ),
+    );
   };
   const pick = (i: (typeof items)[number]) => {
     dialog.close();
@@ -129,8 +192,7 @@ export function jumpDialog(members: MemberView[], conversations: ConversationVie
       const choice = m[selected];
       if (choice) pick(choice);
       return;
-    }
-    else return;
+    } else return;
     e.preventDefault();
     render();
   });
@@ -140,7 +202,26 @@ export function jumpDialog(members: MemberView[], conversations: ConversationVie
 }
 
 export function confirmDialog(title: string, text: string, action: string, onConfirm: () => void): void {
-  const dialog = modal(title, h('p', {}, text), h('div', { class: 'row end' }, h('button', { onclick: () => dialog.close() }, 'Cancel'), h('button', { class: 'danger', onclick: () => { dialog.close(); onConfirm(); } }, action)));
+  const dialog = modal(
+    title,
+    h('p', {}, text),
+    h(
+      'div',
+      { class: 'row end' },
+      h('button', { onclick: () => dialog.close() }, 'Cancel'),
+      h(
+        'button',
+        {
+          class: 'danger',
+          onclick: () => {
+            dialog.close();
+            onConfirm();
+          },
+        },
+        action,
+      ),
+    ),
+  );
 }
 
 export function toast(text: string): void {
@@ -154,16 +235,42 @@ export function screenSourceDialog(sources: { id: string; name: string; thumbnai
     let chosen: string | undefined;
     const dialog = modal(
       'Share your screen',
-      h('ul', { class: 'sources' }, ...sources.map((s) => h('li', {}, h('button', { class: 'source', onclick: () => ((chosen = s.id), dialog.close()) }, h('img', { src: s.thumbnail, alt: '' }), h('span', {}, s.name))))),
+      h(
+        'ul',
+        { class: 'sources' },
+        ...sources.map((s) =>
+          h(
+            'li',
+            {},
+            h(
+              'button',
+              { class: 'source', onclick: () => ((chosen = s.id), dialog.close()) },
+              h('img', { src: s.thumbnail, alt: '' }),
+              h('span', {}, s.name),
+            ),
+          ),
+        ),
+      ),
       h('div', { class: 'row end' }, h('button', { onclick: () => dialog.close() }, 'Cancel')),
     );
     dialog.addEventListener('close', () => resolve(chosen));
   });
 }
 
-export function devicesDialog(devices: MediaDeviceInfo[], current: Settings['calls'], onSave: (calls: Partial<Settings['calls']>) => void): void {
+export function devicesDialog(
+  devices: MediaDeviceInfo[],
+  current: Settings['calls'],
+  onSave: (calls: Partial<Settings['calls']>) => void,
+): void {
   const select = (kind: MediaDeviceKind, value: string | undefined, label: string) => {
-    const el = h('select', { 'aria-label': label }, h('option', { value: '' }, 'System default'), ...devices.filter((d) => d.kind === kind).map((d, i) => h('option', { value: d.deviceId, selected: d.deviceId === value }, d.label || `${label} ${i + 1}`)));
+    const el = h(
+      'select',
+      { 'aria-label': label },
+      h('option', { value: '' }, 'System default'),
+      ...devices
+        .filter((d) => d.kind === kind)
+        .map((d, i) => h('option', { value: d.deviceId, selected: d.deviceId === value }, d.label || `${label} ${i + 1}`)),
+    );
     return el;
   };
   const mic = select('audioinput', current.microphoneId, 'Microphone');
@@ -171,10 +278,28 @@ export function devicesDialog(devices: MediaDeviceInfo[], current: Settings['cal
   const spk = select('audiooutput', current.speakerId, 'Speaker');
   const dialog = modal(
     'Devices',
-    h('label', {}, 'Microphone'), mic,
-    h('label', {}, 'Camera'), cam,
-    h('label', {}, 'Speaker'), spk,
+    h('label', {}, 'Microphone'),
+    mic,
+    h('label', {}, 'Camera'),
+    cam,
+    h('label', {}, 'Speaker'),
+    spk,
     h('p', { class: 'hint' }, 'The speaker changes at once; microphone and camera apply from the next call.'),
-    h('div', { class: 'row end' }, h('button', { onclick: () => dialog.close() }, 'Cancel'), h('button', { class: 'primary', onclick: () => { onSave({ microphoneId: mic.value || undefined, cameraId: cam.value || undefined, speakerId: spk.value || undefined }); dialog.close(); } }, 'Save')),
+    h(
+      'div',
+      { class: 'row end' },
+      h('button', { onclick: () => dialog.close() }, 'Cancel'),
+      h(
+        'button',
+        {
+          class: 'primary',
+          onclick: () => {
+            onSave({ microphoneId: mic.value || undefined, cameraId: cam.value || undefined, speakerId: spk.value || undefined });
+            dialog.close();
+          },
+        },
+        'Save',
+      ),
+    ),
   );
 }

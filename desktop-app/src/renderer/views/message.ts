@@ -25,7 +25,14 @@ const STATE_LABEL: Record<MessageView['state'], string> = {
   failed: 'Not sent',
   expired: 'Expired before delivery',
 };
-const STATE_ICON: Record<MessageView['state'], string> = { sending: '◷', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!', expired: '⌛' };
+const STATE_ICON: Record<MessageView['state'], string> = {
+  sending: '◷',
+  sent: '✓',
+  delivered: '✓✓',
+  read: '✓✓',
+  failed: '!',
+  expired: '⌛',
+};
 
 function textWithLinks(text: string, openLink: (href: string) => void): HTMLElement {
   const p = h('p', { class: 'text' });
@@ -33,13 +40,21 @@ function textWithLinks(text: string, openLink: (href: string) => void): HTMLElem
     if (part.kind === 'text') p.append(part.text);
     else
       p.append(
-        h('a', { href: part.href, rel: 'noreferrer noopener', onclick: (e: Event) => (e.preventDefault(), openLink(part.href)) }, part.text),
+        h(
+          'a',
+          { href: part.href, rel: 'noreferrer noopener', onclick: (e: Event) => (e.preventDefault(), openLink(part.href)) },
+          part.text,
+        ),
       );
   }
   return p;
 }
 
-export function messageView(m: MessageView, opts: { showAuthor: boolean; preview?: string; progress?: { done: number; total: number }; isGroup: boolean }, on: MessageHandlers): HTMLElement {
+export function messageView(
+  m: MessageView,
+  opts: { showAuthor: boolean; preview?: string; progress?: { done: number; total: number }; isGroup: boolean },
+  on: MessageHandlers,
+): HTMLElement {
   const body = h('div', { class: 'bubble' });
   if (opts.showAuthor && !m.fromMe) body.append(h('span', { class: 'author' }, m.fromName));
   if (m.replyTo) body.append(h('blockquote', { class: 'quote' }, h('strong', {}, m.replyTo.fromName), ' ', m.replyTo.preview));
@@ -51,7 +66,13 @@ export function messageView(m: MessageView, opts: { showAuthor: boolean; preview
       const card = h('div', { class: 'file' });
       if (isImage && opts.preview) card.append(h('img', { src: opts.preview, alt: m.file.name, class: 'preview' }));
       card.append(
-        h('div', { class: 'file-row' }, h('span', { class: 'file-icon' }, icon('file')), h('span', { class: 'file-name' }, m.file.name), h('span', { class: 'file-size' }, formatBytes(m.file.size))),
+        h(
+          'div',
+          { class: 'file-row' },
+          h('span', { class: 'file-icon' }, icon('file')),
+          h('span', { class: 'file-name' }, m.file.name),
+          h('span', { class: 'file-size' }, formatBytes(m.file.size)),
+        ),
       );
       if (opts.progress && opts.progress.done < opts.progress.total) {
         card.append(h('progress', { max: opts.progress.total, value: opts.progress.done, 'aria-label': 'Transfer progress' }));
@@ -62,7 +83,12 @@ export function messageView(m: MessageView, opts: { showAuthor: boolean; preview
     }
     if (m.call) {
       const what = m.call.media === 'video' ? 'Video call' : 'Call';
-      const label = m.call.event === 'missed' ? `Missed ${what.toLowerCase()}` : m.call.event === 'declined' ? `${what} declined` : `${what} · ${Math.round((m.call.durationMs ?? 0) / 1000)} s`;
+      const label =
+        m.call.event === 'missed'
+          ? `Missed ${what.toLowerCase()}`
+          : m.call.event === 'declined'
+            ? `${what} declined`
+            : `${what} · ${Math.round((m.call.durationMs ?? 0) / 1000)} s`;
       body.append(h('p', { class: 'text call-entry' }, `📞 ${label}`));
     }
   }
@@ -71,13 +97,31 @@ export function messageView(m: MessageView, opts: { showAuthor: boolean; preview
       h(
         'div',
         { class: 'reactions' },
-        ...m.reactions.map((r) => h('button', { class: `reaction${r.mine ? ' mine' : ''}`, title: r.names.join(', '), onclick: () => on.react(m, r.emoji) }, `${r.emoji} ${r.count}`)),
+        ...m.reactions.map((r) =>
+          h(
+            'button',
+            { class: `reaction${r.mine ? ' mine' : ''}`, title: r.names.join(', '), onclick: () => on.react(m, r.emoji) },
+            `${r.emoji} ${r.count}`,
+          ),
+        ),
       ),
     );
-  const meta = h('div', { class: 'meta' }, h('time', { title: new Date(m.sentAt).toLocaleString() }, formatTime(m.sentAt)), m.edited ? h('span', { class: 'edited' }, 'edited') : '');
+  const meta = h(
+    'div',
+    { class: 'meta' },
+    h('time', { title: new Date(m.sentAt).toLocaleString() }, formatTime(m.sentAt)),
+    m.edited ? h('span', { class: 'edited' }, 'edited') : '',
+  );
   if (m.fromMe) {
-    const detail = opts.isGroup && m.recipients.length ? m.recipients.map((r) => `${r.name}: ${STATE_LABEL[r.state]}`).join('\n') : STATE_LABEL[m.state];
-    meta.append(h('span', { class: `state state-${m.state}`, title: detail, 'data-state': m.state }, `${STATE_ICON[m.state]} ${STATE_LABEL[m.state]}`));
+    const detail =
+      opts.isGroup && m.recipients.length ? m.recipients.map((r) => `${r.name}: ${STATE_LABEL[r.state]}`).join('\n') : STATE_LABEL[m.state];
+    meta.append(
+      h(
+        'span',
+        { class: `state state-${m.state}`, title: detail, 'data-state': m.state },
+        `${STATE_ICON[m.state]} ${STATE_LABEL[m.state]}`,
+      ),
+    );
     if (m.state === 'failed') meta.append(h('button', { class: 'link retry', onclick: () => on.retry(m) }, 'Retry'));
   }
   if (m.expiresAt && !m.unsent) meta.title = `The relay keeps this until about ${new Date(m.expiresAt).toLocaleString()}`;
@@ -87,9 +131,17 @@ export function messageView(m: MessageView, opts: { showAuthor: boolean; preview
     'div',
     { class: 'actions', role: 'toolbar', 'aria-label': 'Message actions' },
     ...(m.unsent ? [] : [h('button', { title: 'Reply', 'aria-label': 'Reply', onclick: () => on.reply(m) }, icon('reply', 15))]),
-    ...(m.unsent ? [] : QUICK_REACTIONS.slice(0, 3).map((e) => h('button', { title: `React ${e}`, 'aria-label': `React ${e}`, onclick: () => on.react(m, e) }, e))),
-    ...(m.fromMe && !m.unsent && m.text !== undefined ? [h('button', { title: 'Edit', 'aria-label': 'Edit', onclick: () => on.edit(m) }, icon('edit', 15))] : []),
-    ...(m.fromMe && !m.unsent ? [h('button', { title: 'Unsend', 'aria-label': 'Unsend', onclick: () => on.unsend(m) }, icon('trash', 15))] : []),
+    ...(m.unsent
+      ? []
+      : QUICK_REACTIONS.slice(0, 3).map((e) =>
+          h('button', { title: `React ${e}`, 'aria-label': `React ${e}`, onclick: () => on.react(m, e) }, e),
+        )),
+    ...(m.fromMe && !m.unsent && m.text !== undefined
+      ? [h('button', { title: 'Edit', 'aria-label': 'Edit', onclick: () => on.edit(m) }, icon('edit', 15))]
+      : []),
+    ...(m.fromMe && !m.unsent
+      ? [h('button', { title: 'Unsend', 'aria-label': 'Unsend', onclick: () => on.unsend(m) }, icon('trash', 15))]
+      : []),
   );
   return h('li', { class: `message${m.fromMe ? ' mine' : ''}`, 'data-id': m.id, 'data-text': m.text ?? '' }, body, actions);
 }

@@ -12,7 +12,11 @@ export interface SidebarHandlers {
 }
 
 export function avatar(name: string, online?: boolean): HTMLElement {
-  return h('span', { class: `avatar${online === undefined ? '' : online ? ' online' : ' offline'}`, 'aria-hidden': 'true' }, initials(name));
+  return h(
+    'span',
+    { class: `avatar${online === undefined ? '' : online ? ' online' : ' offline'}`, 'aria-hidden': 'true' },
+    initials(name),
+  );
 }
 
 export function sidebarView(state: UiState, on: SidebarHandlers): HTMLElement {
@@ -26,7 +30,12 @@ export function sidebarView(state: UiState, on: SidebarHandlers): HTMLElement {
       'header',
       { class: 'me' },
       avatar(me.name),
-      h('div', { class: 'me-text' }, h('strong', {}, me.name), h('span', { class: `conn conn-${conn}`, 'data-testid': 'connection' }, CONNECTION_TEXT[conn])),
+      h(
+        'div',
+        { class: 'me-text' },
+        h('strong', {}, me.name),
+        h('span', { class: `conn conn-${conn}`, 'data-testid': 'connection' }, CONNECTION_TEXT[conn]),
+      ),
       h('button', { class: 'icon', title: 'Settings', 'aria-label': 'Settings', onclick: () => on.settings() }, icon('settings')),
     ),
     h('button', { class: 'jump', onclick: () => on.jump() }, h('span', {}, 'Jump to…'), h('kbd', {}, 'Ctrl K')),
@@ -38,21 +47,46 @@ export function sidebarView(state: UiState, on: SidebarHandlers): HTMLElement {
           { class: 'conversations' },
           ...convs.map((c) => {
             const last = c.messages.at(-1);
-            const preview = last ? (last.unsent ? 'Message unsent' : last.text ?? (last.file ? `📎 ${last.file.name}` : last.call ? '📞 Call' : '')) : c.kind === 'group' ? 'New group' : '';
+            const preview = last
+              ? last.unsent
+                ? 'Message unsent'
+                : (last.text ?? (last.file ? `📎 ${last.file.name}` : last.call ? '📞 Call' : ''))
+              : c.kind === 'group'
+                ? 'New group'
+                : '';
             return h(
               'li',
               {},
               h(
                 'button',
-                { class: `conv${c.key === state.activeKey ? ' active' : ''}`, 'data-conv': c.title, onclick: () => on.openConversation(c.key) },
+                {
+                  class: `conv${c.key === state.activeKey ? ' active' : ''}`,
+                  'data-conv': c.title,
+                  onclick: () => on.openConversation(c.key),
+                },
                 avatar(c.title, c.peerId ? state.members.find((m) => m.id === c.peerId)?.online : undefined),
-                h('span', { class: 'conv-text' }, h('span', { class: 'conv-title' }, c.kind === 'group' ? `# ${c.title}` : c.title), h('span', { class: 'conv-preview' }, preview)),
-                h('span', { class: 'conv-meta' }, last ? h('time', {}, formatTime(last.sentAt)) : '', c.unread > 0 ? h('span', { class: 'badge', 'aria-label': `${c.unread} unread` }, String(c.unread)) : ''),
+                h(
+                  'span',
+                  { class: 'conv-text' },
+                  h('span', { class: 'conv-title' }, c.kind === 'group' ? `# ${c.title}` : c.title),
+                  h('span', { class: 'conv-preview' }, preview),
+                ),
+                h(
+                  'span',
+                  { class: 'conv-meta' },
+                  last ? h('time', {}, formatTime(last.sentAt)) : '',
+                  c.unread > 0 ? h('span', { class: 'badge', 'aria-label': `${c.unread} unread` }, String(c.unread)) : '',
+                ),
               ),
             );
           }),
         ),
-    h('div', { class: 'section-head' }, h('h2', {}, 'Members'), h('button', { class: 'small', onclick: () => on.newGroup() }, '+ New group')),
+    h(
+      'div',
+      { class: 'section-head' },
+      h('h2', {}, 'Members'),
+      h('button', { class: 'small', onclick: () => on.newGroup() }, '+ New group'),
+    ),
     h(
       'ul',
       { class: 'members' },

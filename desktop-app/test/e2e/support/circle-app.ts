@@ -30,7 +30,11 @@ export async function startWorld(names: string[], opts: { env?: Record<string, s
   built ??= buildRenderer();
   const coturn = opts.turn ? await startCoturn() : undefined;
   const turnEnv: Record<string, string> = coturn ? { TURN_SECRET: coturn.secret, TURN_URLS: coturn.url, TURN_TTL_SECONDS: '600' } : {};
-  const [relay, dir] = await Promise.all([startTestRelay('postgresql', { env: { ...turnEnv, ...opts.env } }), mkdtemp(join(tmpdir(), 'circle-e2e-')), built]);
+  const [relay, dir] = await Promise.all([
+    startTestRelay('postgresql', { env: { ...turnEnv, ...opts.env } }),
+    mkdtemp(join(tmpdir(), 'circle-e2e-')),
+    built,
+  ]);
   const app = await serveRenderer(await built);
   const circle = await makeCircle(relay, names);
   await Promise.all(circle.files.map((f, i) => writeFile(join(dir, `identity-${String(i + 1).padStart(2, '0')}.bin`), f)));
