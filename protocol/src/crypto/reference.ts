@@ -6,7 +6,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { concatBytes, isAllZero } from '../bytes.js';
 import { CircleError, ErrorCode } from '../errors.js';
-import { AES_KEY_BYTES, KEY_BYTES, SIGNATURE_BYTES, ZERO_NONCE, type CryptoSuite, type OneUseKey } from './suite.js';
+import { verifyEd25519Strict } from './ed25519-strict.js';
+import { AES_KEY_BYTES, KEY_BYTES, ZERO_NONCE, type CryptoSuite, type OneUseKey } from './suite.js';
 
 function oneUseKey(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array): OneUseKey {
   const key = hkdf(sha256, ikm, salt, info, AES_KEY_BYTES);
@@ -59,12 +60,5 @@ export const referenceSuite: CryptoSuite = {
   },
   ed25519PublicKey: async (seed) => ed25519.getPublicKey(seed),
   ed25519Sign: async (seed, message) => ed25519.sign(message, seed),
-  ed25519Verify: async (publicKey, message, signature) => {
-    if (publicKey.length !== KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
-    try {
-      return ed25519.verify(signature, message, publicKey, { zip215: false });
-    } catch {
-      return false;
-    }
-  },
+  ed25519Verify: async (publicKey, message, signature) => verifyEd25519Strict(publicKey, message, signature),
 };
