@@ -23,18 +23,8 @@ import { ActiveMembers } from './auth/active-members.js';
 import { ChallengeStore } from './auth/challenges.js';
 import type { RelayConfig } from './config.js';
 import { deleteBlob, deliverStoredElsewhere, fetchBlobs, listMailbox, putBlob } from './handlers/blobs.js';
-import {
-  CallRoomNote,
-  CallRooms,
-  ROOM_QUERIES_PER_MINUTE,
-  ROOM_QUERY_BURST,
-  afterLeaving,
-  answerRoomQuery,
-  callRoomsOf,
-  createCall,
-  joinCall,
-  leaveCall,
-} from './handlers/call-rooms.js';
+import { CallRoomNote, CallRooms, ROOM_QUERIES_PER_MINUTE, ROOM_QUERY_BURST } from './handlers/call-invitations.js';
+import { afterLeaving, answerRoomQuery, callRoomsOf, createCall, joinCall, leaveCall } from './handlers/call-rooms.js';
 import { mailboxRoom, type Handler, type RelayParts, type RelayServer, type RelaySocket } from './handlers/context.js';
 import { announcePresence, listPresence } from './handlers/presence.js';
 import { sendSignal } from './handlers/signals.js';

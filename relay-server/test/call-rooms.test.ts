@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, MAX_CALL_MEMBERS } from '@circle/protocol';
-import { MAX_OPEN_CALLS } from '../src/handlers/call-rooms.js';
+import { MAX_OPEN_CALLS } from '../src/handlers/call-invitations.js';
 import type { CircleClient } from '@circle/desktop-app/core';
 import { eventually, makeCircle, startTestRelay, type TestRelay } from './support/relay-harness.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { BLOB_BYTES, ErrorCode, toBase64Url, type Conversation } from '@circle/protocol';
-import { ROOM_QUERY_BURST } from '../src/handlers/call-rooms.js';
+import { ROOM_QUERY_BURST } from '../src/handlers/call-invitations.js';
 import type { CircleClient, Contact } from '@circle/desktop-app/core';
 import { countTextsByMessageId, generateCircle, seedAllowlist, type MemberCircle } from './support/member-circle.js';
 import { startPostgres, type TestPostgres } from './support/postgres.js';

@@ -7,7 +7,7 @@ export {
   type UnsendPlan,
   type ProgressEvent,
   type OpenClientOptions,
-} from './messenger.js';
+} from './circle-client.js';
 export { Directory, type Contact } from './directory.js';
 export { RelayConnection, type ConnectionState } from './relay-connection.js';
 export { OUTBOX_IN_FLIGHT } from './outbox.js';

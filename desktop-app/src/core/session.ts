@@ -26,7 +26,7 @@ import type {
   WorkerRequests,
 } from '../shared/worker-api.js';
 import type { Contact } from './directory.js';
-import { CircleClient, type ReceivedMessage } from './messenger.js';
+import { CircleClient, type ReceivedMessage } from './circle-client.js';
 import { Timeline, type TimelineConversation, type TimelineMessage } from './timeline.js';
 
 type Publish = <E extends WorkerEventName>(event: E, data: WorkerEvents[E]) => void;

@@ -5,7 +5,8 @@
  */
 import type { Conversation, FileManifest, MessageContent } from '@circle/protocol';
 import type { Contact } from './directory.js';
-import type { ReceivedMessage, SentMessage } from './messenger.js';
+import type { ReceivedMessage } from './message-receiver.js';
+import type { SentMessage } from './message-sender.js';
 
 export type DeliveryState = 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'expired';
 

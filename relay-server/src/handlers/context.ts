@@ -8,7 +8,7 @@ import type { Logger } from '../observability/log.js';
 import type { RelayMetrics } from '../observability/metrics.js';
 import type { RelayConfig } from '../config.js';
 import type { Allowlist, BlobStore } from '../store/index.js';
-import type { CallRoomNote, CallRoomQuery, CallRooms } from './call-rooms.js';
+import type { CallRoomNote, CallRoomQuery, CallRooms } from './call-invitations.js';
 import type { ActiveMembers } from '../auth/active-members.js';
 
 export interface InterServerEvents {
