@@ -4,16 +4,13 @@
  *
  *   frame_i = 0x01 || R_i || AES-256-GCM(fileKey, nonce = u32(i) || 0^8, pad(chunk_i),
  *             aad = 0x01 || R_i || fileId)
- *   digest  = SHA-256( (R_0 || tag_0) || ... || (R_n-1 || tag_n-1) )
+ *   digest  = SHA-256( 'circle/v1/file-digest' || u32(n) || SHA-256(frame_0) || ... || SHA-256(frame_n-1) )
  *
  * R_i, an X25519 public key whose secret nobody keeps, makes a chunk frame look like an
  * envelope frame (§6.1). Nonces are unique per key because each file key is fresh (one per
- * recipient) and each index is used once. The digest goes into the signed manifest and
- * commits the sender to every frame: a frame changed by
- * anyone without the file key fails its GCM tag, and one replaced by another valid frame
- * changes (R, tag). The file key is shared by the sender and one recipient only, so GCM's lack
- * of key commitment gives no one a second key to aim at. Committing to R and the tag instead of
- * hashing each 64 KiB frame keeps the whole file path close to bare AES-GCM speed.
+ * recipient) and each index is used once. The digest goes into the manifest and commits the
+ * sender to every byte of every frame. A GCM tag alone would not: tags are linear in the
+ * ciphertext, so anyone holding the file key can change a chunk and keep its tag.
  *
  * @example
  *   const { frames, digest } = await sealFile(bytes, fileKey, fileId);
@@ -42,7 +39,6 @@ import { LABEL } from './labels.js';
 export const FILE_ID_BYTES = 16;
 export const FILE_KEY_BYTES = AES_KEY_BYTES;
 export const FILE_DIGEST_BYTES = 32;
-const TAG_BYTES = 16;
 /** File bytes carried per 64 KiB blob. */
 export const CHUNK_CAPACITY = framePlaintextBytes(BLOB_BYTES) - 4;
 /** Largest file Circle sends: 1,025 chunks, whose blob ids (~40 KB as JSON) fit one manifest envelope. */
@@ -116,15 +112,15 @@ export class FileCipher {
     return unpad(padded, 'file-chunk');
   }
 
-  /** What one frame contributes to the file digest: its R and its GCM tag. */
-  async frameDigest(frame: Uint8Array): Promise<Uint8Array> {
+  /** What one frame contributes to the file digest: SHA-256 of the whole frame. */
+  frameDigest(frame: Uint8Array): Promise<Uint8Array> {
     assertFrame(frame, BLOB_BYTES, 'file-chunk');
-    return concatBytes(frame.subarray(1, FRAME_HEADER_BYTES), frame.subarray(frame.length - TAG_BYTES));
+    return this.suite.sha256(frame);
   }
 
-  /** The manifest digest over the frames' (R, tag) pairs, in chunk order. */
+  /** The manifest digest: a labelled SHA-256 over the frames' hashes, in chunk order. */
   fileDigest(frameDigests: readonly Uint8Array[]): Promise<Uint8Array> {
-    return this.suite.sha256(concatBytes(...frameDigests));
+    return this.suite.sha256(concatBytes(LABEL.fileDigest, u32(frameDigests.length), ...frameDigests));
   }
 }
 

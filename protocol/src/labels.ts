@@ -6,6 +6,7 @@ export const LABEL = {
   envelopeSignature: utf8Encode('circle/v1/envelope-signature'),
   fileChunk: utf8Encode('circle/v1/file-chunk'),
   chunkDelete: utf8Encode('circle/v1/chunk-delete'),
+  fileDigest: utf8Encode('circle/v1/file-digest'),
   chunkId: utf8Encode('circle/v1/chunk-id'),
   roster: utf8Encode('circle/v1/roster'),
   circleId: utf8Encode('circle/v1/circle-id'),
