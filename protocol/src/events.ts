@@ -25,6 +25,35 @@ export const MAX_FETCH_IDS = 8;
 export const MAX_LIST_PAGE = 500;
 export const MAX_CALL_MEMBERS = 6;
 
+/** Devices of one member the relay keeps (removed ones are not counted). */
+export const MAX_DEVICES_PER_MEMBER = 8;
+/** Device rows one member may leave behind, removed ones included: a removed device stays refused. */
+export const MAX_DEVICE_ROWS_PER_MEMBER = 64;
+/** Signed prekey bundles one device publishes at once (the current one and the next few). */
+export const MAX_PREKEYS_PER_DEVICE = 4;
+/** Upper bounds on the opaque, member-signed device record and prekey bundle (PROTOCOL.md §10.3). */
+export const MAX_DEVICE_RECORD_BYTES = 512;
+export const MAX_PREKEY_BUNDLE_BYTES = 2048;
+/** How far ahead a published prekey bundle may say it expires. */
+export const MAX_PREKEY_LIFETIME_MS = 8 * 24 * 60 * 60 * 1000;
+
+export const DeviceId = z.string().regex(/^[0-9a-f]{32}$/, 'expected a 32-hex-digit device id');
+/** Base64url of 1..maxBytes bytes: small key material travels as text (no attachment limit). */
+const B64Bytes = (maxBytes: number) =>
+  z
+    .string()
+    .max(Math.ceil((maxBytes * 4) / 3))
+    .regex(/^[A-Za-z0-9_-]+$/, 'expected base64url');
+export const PrekeyEntry = z.strictObject({ bundle: B64Bytes(MAX_PREKEY_BUNDLE_BYTES), expiresAt: z.number().int().positive() });
+export type PrekeyEntry = z.infer<typeof PrekeyEntry>;
+export const DeviceEntry = z.object({
+  deviceId: DeviceId,
+  mailbox: Mailbox,
+  record: B64Bytes(MAX_DEVICE_RECORD_BYTES),
+  prekeys: z.array(PrekeyEntry).max(MAX_PREKEYS_PER_DEVICE),
+});
+export type DeviceEntry = z.infer<typeof DeviceEntry>;
+
 /** Socket.io handshake `auth` payload. */
 export const AuthPayload = z.strictObject({ challenge: B64, publicKey: B64, signature: B64 });
 export type AuthPayload = z.infer<typeof AuthPayload>;
@@ -78,6 +107,22 @@ export const requests = {
     request: z.strictObject({ roomId: RoomId }),
     response: z.object({}),
   },
+  'device:publish': {
+    request: z.strictObject({
+      deviceId: DeviceId,
+      record: B64Bytes(MAX_DEVICE_RECORD_BYTES),
+      prekeys: z.array(PrekeyEntry).min(1).max(MAX_PREKEYS_PER_DEVICE),
+    }),
+    response: z.object({ mailbox: Mailbox, added: z.boolean() }),
+  },
+  'device:list': {
+    request: z.strictObject({ member: Mailbox }),
+    response: z.object({ devices: z.array(DeviceEntry).max(MAX_DEVICES_PER_MEMBER) }),
+  },
+  'device:remove': {
+    request: z.strictObject({ deviceId: DeviceId }),
+    response: z.object({ removed: z.boolean() }),
+  },
 } as const;
 
 /** Relay → client pushes. */
@@ -87,6 +132,7 @@ export const pushes = {
   'signal:recv': z.object({ bytes: Bytes }),
   'call:member': z.object({ roomId: RoomId, mailbox: Mailbox, joined: z.boolean() }),
   'session:revoked': z.object({}),
+  'device:changed': z.object({ member: Mailbox }),
 } as const;
 
 export type RequestName = keyof typeof requests;

@@ -13,6 +13,7 @@ export * from './envelope.js';
 export * from './file-chunks.js';
 export * from './chunk-ids.js';
 export * from './relay-auth.js';
+export * from './device-mailbox.js';
 export * from './expiry.js';
 export * from './safety-number.js';
 export * from './replay-guard.js';

@@ -15,4 +15,5 @@ export const LABEL = {
   keyHash: utf8Encode('circle/v1/key-hash'),
   mailbox: utf8Encode('circle/v1/mailbox'),
   safetyNumber: utf8Encode('circle/v1/safety-number'),
+  deviceMailbox: utf8Encode('circle/v2/device-mailbox'),
 } as const;

@@ -26,6 +26,16 @@ import { deleteBlob, deliverStoredElsewhere, fetchBlobs, listMailbox, putBlob } 
 import { CallRoomNote, CallRooms, ROOM_QUERIES_PER_MINUTE, ROOM_QUERY_BURST } from './handlers/call-invitations.js';
 import { afterLeaving, answerRoomQuery, callRoomsOf, createCall, joinCall, leaveCall } from './handlers/call-rooms.js';
 import { mailboxRoom, type Handler, type RelayParts, type RelayServer, type RelaySocket } from './handlers/context.js';
+import {
+  DEVICE_CHANGES_PER_MINUTE,
+  DEVICE_CHANGE_BURST,
+  DEVICE_LISTS_PER_MINUTE,
+  DEVICE_LIST_BURST,
+  forgetRemovedDevice,
+  listDevices,
+  publishDevice,
+  removeDevice,
+} from './handlers/devices.js';
 import { announcePresence, listPresence } from './handlers/presence.js';
 import { sendSignal } from './handlers/signals.js';
 import { mintTurnCredentials } from './handlers/turn-credentials.js';
@@ -34,12 +44,13 @@ import { MailboxQuota } from './limits/mailbox-quota.js';
 import { TokenBuckets } from './limits/token-bucket.js';
 import type { Logger } from './observability/log.js';
 import { RelayMetrics } from './observability/metrics.js';
-import type { Allowlist, BlobStore } from './store/index.js';
+import type { Allowlist, BlobStore, DeviceStore } from './store/index.js';
 
 export interface RelayDeps {
   config: RelayConfig;
   blobs: BlobStore;
   allowlist: Allowlist;
+  devices: DeviceStore;
   logger: Logger;
   databaseReachable: () => Promise<boolean>;
   clock?: () => number;
@@ -84,6 +95,9 @@ const HANDLERS: { [K in RequestName]: Handler<K> } = {
   'call:create': createCall,
   'call:join': joinCall,
   'call:leave': leaveCall,
+  'device:publish': publishDevice,
+  'device:list': listDevices,
+  'device:remove': removeDevice,
 };
 
 export function createRelay(deps: RelayDeps): Relay {
@@ -108,13 +122,16 @@ export function createRelay(deps: RelayDeps): Relay {
     config: deps.config,
     blobs: deps.blobs,
     allowlist: deps.allowlist,
-    members: new ActiveMembers(deps.allowlist),
+    devices: deps.devices,
+    members: new ActiveMembers(deps.allowlist, deps.devices),
     logger: deps.logger,
     metrics,
     quota: new MailboxQuota(deps.blobs, deps.config.MAILBOX_QUOTA_MB * 1024 * 1024, clock),
     sendLimits: new TokenBuckets(deps.config.RATE_LIMIT_BLOBS_PER_MINUTE, deps.config.RATE_LIMIT_BURST, clock),
     signalLimits: new TokenBuckets(6000, 2000, clock),
     roomQueryLimits: new TokenBuckets(ROOM_QUERIES_PER_MINUTE, ROOM_QUERY_BURST, clock),
+    deviceLimits: new TokenBuckets(DEVICE_CHANGES_PER_MINUTE, DEVICE_CHANGE_BURST, clock),
+    deviceListLimits: new TokenBuckets(DEVICE_LISTS_PER_MINUTE, DEVICE_LIST_BURST, clock),
     calls: new CallRooms(deps.callRoomIdleMs),
     clock,
     clustered: Boolean(deps.installAdapter),
@@ -130,6 +147,9 @@ export function createRelay(deps: RelayDeps): Relay {
     if (parsed.success) parts.calls.apply(parsed.data);
   });
   io.on('call:room?', (query, answer) => answerRoomQuery(parts, query, answer));
+  io.on('device:removed', (note) => {
+    if (typeof note?.mailbox === 'string' && /^[0-9a-f]{32}$/.test(note.mailbox)) forgetRemovedDevice(parts, note.mailbox);
+  });
 
   const revocationTimer = setInterval(() => void dropRevoked(parts).catch(() => undefined), deps.revocationCheckMs ?? 1000);
   revocationTimer.unref();

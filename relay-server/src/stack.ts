@@ -11,6 +11,7 @@ import { createRelay, type Relay } from './server.js';
 import {
   Allowlist,
   BlobStore,
+  DeviceStore,
   INSERT_STATEMENTS,
   applyMigrations,
   createPrismaClient,
@@ -28,6 +29,7 @@ export interface RelayStack {
   prisma: PrismaClient;
   blobs: BlobStore;
   allowlist: Allowlist;
+  devices: DeviceStore;
   sweeper?: Sweeper;
   close(): Promise<void>;
 }
@@ -64,6 +66,7 @@ export async function startRelayStack(opts: StartRelayStackOptions): Promise<Rel
       : new pg.Pool({ connectionString: db.connectionString, max: INSERT_STATEMENTS + 2, ...DATABASE_TIMEOUTS });
     const blobs = new BlobStore(prisma, () => new Date(clock()), bytesPool);
     const allowlist = new Allowlist(prisma);
+    const devices = new DeviceStore(prisma, () => new Date(clock()));
     if (config.RELAY_CLUSTER === 'postgres') {
       adapterPool = new pg.Pool({ connectionString: db.connectionString, max: 4 });
       await adapterPool.query(ADAPTER_TABLE_SQL);
@@ -73,6 +76,7 @@ export async function startRelayStack(opts: StartRelayStackOptions): Promise<Rel
       config,
       blobs,
       allowlist,
+      devices,
       logger,
       clock,
       revocationCheckMs: opts.revocationCheckMs,
@@ -99,6 +103,7 @@ export async function startRelayStack(opts: StartRelayStackOptions): Promise<Rel
       prisma,
       blobs,
       allowlist,
+      devices,
       sweeper,
       close: async () => {
         await sweeper?.stop();

@@ -24,7 +24,7 @@ describe('the bundled relay and worker (npm run relay / npm run worker)', () => 
     const port = await freePort();
     const relay = await spawnRelay({ port, entry: [RELAY_ENTRY], env: { DATABASE_URL: postgres!.url, LOG_LEVEL: 'info' } });
     try {
-      expect(relay.output()).toMatch(/"msg":"database migrated","migrations":1/);
+      expect(relay.output()).toMatch(/"msg":"database migrated","migrations":2/);
       expect(await (await fetch(`${relay.url}/health`)).json()).toEqual({ status: 'ok', database: 'up' });
       const { challenge } = (await (await fetch(`${relay.url}/auth/challenge`)).json()) as { challenge: string };
       expect(challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -34,7 +34,7 @@ describe('the bundled relay and worker (npm run relay / npm run worker)', () => 
         await db.query<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
       ).rows.map((r) => r.t);
       await db.end();
-      expect(tables).toEqual(expect.arrayContaining(['allowlist', 'blobs']));
+      expect(tables).toEqual(expect.arrayContaining(['allowlist', 'blobs', 'devices', 'prekeys']));
     } finally {
       await relay.stop();
     }

@@ -49,7 +49,7 @@ describe('embedded database', () => {
     try {
       const blob = newBlob(newMailbox());
       const first = await openDatabase({ dataDir });
-      expect((await applyMigrations(first.connectionString)).applied).toHaveLength(1);
+      expect((await applyMigrations(first.connectionString)).applied).toHaveLength(2);
       const prismaA = createPrismaClient(first);
       await new BlobStore(prismaA).put(blob);
       await prismaA.$disconnect();
@@ -139,12 +139,13 @@ describe.each(databaseKinds)('store on $name', (kind) => {
       expect(db.poolMax).toBe(kind.name === 'pglite' ? 1 : 10);
     });
 
-    it('applies the init migration once and records it in _prisma_migrations', async () => {
-      expect(firstApply).toHaveLength(1);
+    it('applies every migration once, in order, and records each in _prisma_migrations', async () => {
+      expect(firstApply).toHaveLength(2);
       expect(firstApply[0]).toMatch(/^\d{14}_init$/);
+      expect(firstApply[1]).toMatch(/^\d{14}_devices$/);
       const rows = await prisma.$queryRaw<{ migration_name: string; finished: boolean; rolled_back: boolean }[]>`
-        SELECT migration_name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back FROM _prisma_migrations`;
-      expect(rows).toEqual([{ migration_name: firstApply[0], finished: true, rolled_back: false }]);
+        SELECT migration_name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back FROM _prisma_migrations ORDER BY migration_name`;
+      expect(rows).toEqual(firstApply.map((migration_name) => ({ migration_name, finished: true, rolled_back: false })));
     });
 
     it('re-applying is a no-op that keeps existing rows', async () => {
@@ -152,7 +153,7 @@ describe.each(databaseKinds)('store on $name', (kind) => {
       expect((await applyMigrations(db.connectionString)).applied).toEqual([]);
       expect(await blobs().count()).toBe(1);
       const rows = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM _prisma_migrations`;
-      expect(Number(rows[0]!.n)).toBe(1);
+      expect(Number(rows[0]!.n)).toBe(firstApply.length);
     });
 
     it('gives blobs exactly the columns id, mailbox, bytes, expires_at, delete_proof_hash', async () => {

@@ -19,7 +19,10 @@ import type { ChallengeStore } from './challenges.js';
 
 export interface SocketIdentity {
   keyHash: string;
+  /** The member's mailbox (presence, call rooms, what the member owns). */
   mailbox: string;
+  /** Set once the socket published its device (device:publish): the device's own mailbox. */
+  device?: { id: string; mailbox: string };
 }
 
 export interface AuthenticateDeps {

@@ -1,6 +1,7 @@
 /** blob:put, mailbox:list, blob:fetch, blob:delete: the relay's store-and-forward core. */
 import { BLOB_BYTES, CircleError, ErrorCode, computeExpiry, deleteProofHash, fromHex, isFrame } from '@circle/protocol';
 import { mailboxRoom, type Handler, type RelayParts } from './context.js';
+import { inboxOf } from './devices.js';
 
 const DEFAULT_PAGE = 200;
 
@@ -16,8 +17,8 @@ export const putBlob: Handler<'blob:put'> = async (p, socket, parts) => {
   if (!parts.sendLimits.take(socket.data.keyHash)) {
     throw new CircleError(ErrorCode.RateLimited, 'blob:put', 'sending too fast: wait a moment and retry');
   }
-  if (!(await parts.members.has(p.to))) {
-    throw new CircleError(ErrorCode.NotMember, 'blob:put', 'the recipient is not an active member of this circle');
+  if ((await parts.members.ownerOf(p.to)) === null) {
+    throw new CircleError(ErrorCode.NotMember, 'blob:put', 'the recipient is not an active member or device of this circle');
   }
   if (!(await parts.quota.admit(p.to, BLOB_BYTES))) {
     throw new CircleError(
@@ -58,16 +59,17 @@ export async function deliverStoredElsewhere(parts: RelayParts, note: { id: stri
 }
 
 export const listMailbox: Handler<'mailbox:list'> = async (p, socket, parts) =>
-  parts.blobs.list(socket.data.mailbox, { cursor: p.cursor, limit: p.limit ?? DEFAULT_PAGE });
+  parts.blobs.list(inboxOf(socket), { cursor: p.cursor, limit: p.limit ?? DEFAULT_PAGE });
 
 export const fetchBlobs: Handler<'blob:fetch'> = async (p, socket, parts) => ({
-  blobs: await parts.blobs.fetch(socket.data.mailbox, p.ids),
+  blobs: await parts.blobs.fetch(inboxOf(socket), p.ids),
 });
 
 export const deleteBlob: Handler<'blob:delete'> = async (p, socket, parts) => {
   const owner = await parts.blobs.get(p.id);
   if (!owner) throw new CircleError(ErrorCode.NotFound, 'blob:delete', 'no such blob (already deleted or expired)');
-  const ownsMailbox = owner.mailbox === socket.data.mailbox;
+  // The recipient: this device, or any mailbox of the same member (its other devices).
+  const ownsMailbox = owner.mailbox === inboxOf(socket) || (await parts.members.ownerOf(owner.mailbox)) === socket.data.mailbox;
   const provesSecret = p.proof !== undefined && deleteProofHash(fromHex(p.proof)) === owner.deleteProofHash;
   if (!ownsMailbox && !provesSecret)
     throw new CircleError(

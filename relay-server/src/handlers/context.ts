@@ -7,7 +7,7 @@ import type { MailboxQuota } from '../limits/mailbox-quota.js';
 import type { Logger } from '../observability/log.js';
 import type { RelayMetrics } from '../observability/metrics.js';
 import type { RelayConfig } from '../config.js';
-import type { Allowlist, BlobStore } from '../store/index.js';
+import type { Allowlist, BlobStore, DeviceStore } from '../store/index.js';
 import type { CallRoomNote, CallRoomQuery, CallRooms } from './call-invitations.js';
 import type { ActiveMembers } from '../auth/active-members.js';
 
@@ -18,6 +18,8 @@ export interface InterServerEvents {
   'call:room': (note: CallRoomNote) => void;
   /** Another node asks for a room it has not heard of (it started after the room opened). */
   'call:room?': (query: CallRoomQuery, answer: (note: CallRoomNote | null) => void) => void;
+  /** A member removed one of its devices on another node: its mailbox takes no more blobs. */
+  'device:removed': (note: { mailbox: string }) => void;
 }
 
 export type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketIdentity>;
@@ -28,6 +30,7 @@ export interface RelayParts {
   config: RelayConfig;
   blobs: BlobStore;
   allowlist: Allowlist;
+  devices: DeviceStore;
   members: ActiveMembers;
   logger: Logger;
   metrics: RelayMetrics;
@@ -36,6 +39,9 @@ export interface RelayParts {
   signalLimits: TokenBuckets;
   /** Per member: joins of a room this node does not know, each of which queries every other node. */
   roomQueryLimits: TokenBuckets;
+  /** Per member: device publishes and removals; device lists. */
+  deviceLimits: TokenBuckets;
+  deviceListLimits: TokenBuckets;
   calls: CallRooms;
   clock: () => number;
   /** True when a cluster adapter links this node to others. */

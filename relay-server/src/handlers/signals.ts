@@ -12,8 +12,8 @@ export const sendSignal: Handler<'signal:send'> = async (p, socket, parts) => {
   }
   if (!parts.signalLimits.take(socket.data.keyHash))
     throw new CircleError(ErrorCode.RateLimited, 'signal:send', 'signalling too fast: slow down');
-  if (!(await parts.members.has(p.to)))
-    throw new CircleError(ErrorCode.NotMember, 'signal:send', 'the recipient is not an active member of this circle');
+  if ((await parts.members.ownerOf(p.to)) === null)
+    throw new CircleError(ErrorCode.NotMember, 'signal:send', 'the recipient is not an active member or device of this circle');
   const room = mailboxRoom(p.to);
   parts.io.to(room).emit('signal:recv', { bytes: p.bytes });
   parts.metrics.signalsRelayed.inc();

@@ -31,6 +31,11 @@ export class MailboxQuota {
     return true;
   }
 
+  /** The mailbox was emptied at once (a device removed): count it again when next asked. */
+  forget(mailbox: string): void {
+    this.used.delete(mailbox);
+  }
+
   release(mailbox: string, bytes: number): void {
     const entry = this.used.get(mailbox);
     if (entry) entry.bytes = Math.max(0, entry.bytes - bytes);

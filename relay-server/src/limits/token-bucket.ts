@@ -12,7 +12,8 @@ export class TokenBuckets {
   take(key: string, n = 1): boolean {
     const now = this.now();
     const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
-    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) * this.perMinute) / 60_000);
+    // A clock that steps back (NTP) refills nothing rather than draining the bucket.
+    b.tokens = Math.min(this.burst, b.tokens + (Math.max(0, now - b.at) * this.perMinute) / 60_000);
     b.at = now;
     this.buckets.set(key, b);
     if (b.tokens < n) return false;

@@ -16,4 +16,5 @@ export { applyMigrations, type MigrationResult } from './migrate.js';
 export { createPrismaClient, type PrismaClient } from './prisma.js';
 export { INSERT_STATEMENTS } from './group-insert.js';
 export { BlobStore, type BlobOwnership, type BlobPage, type BlobSummary, type NewBlob, type StoredBlob } from './blob-store.js';
+export { DeviceStore, type DevicePublication, type PublishedPrekey, type StoredDevice } from './device-store.js';
 export { Allowlist, type AllowlistSeed, type AllowlistStatus } from './allowlist.js';

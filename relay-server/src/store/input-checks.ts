@@ -17,6 +17,8 @@ function check(ok: boolean, operation: string, message: string): void {
 export const assertBlobId = (id: string, operation: string): void => check(UUID.test(id), operation, 'a blob id must be a UUID');
 export const assertMailbox = (mailbox: string, operation: string): void =>
   check(HEX_32.test(mailbox), operation, 'a mailbox address must be 32 lowercase hex characters');
+export const assertDeviceId = (id: string, operation: string): void =>
+  check(HEX_32.test(id), operation, 'a device id must be 32 lowercase hex characters');
 export const assertKeyHash = (keyHash: string, operation: string): void =>
   check(HEX_64.test(keyHash), operation, 'a key hash must be 64 lowercase hex characters');
 export const assertDeleteProofHash = (hash: string, operation: string): void =>
