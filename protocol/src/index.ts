@@ -15,6 +15,7 @@ export * from './chunk-ids.js';
 export * from './relay-auth.js';
 export * from './device-mailbox.js';
 export * from './expiry.js';
+export * from './freshness.js';
 export * from './safety-number.js';
 export * from './replay-guard.js';
 export * from './events.js';

@@ -4,6 +4,7 @@ import {
   SIGNAL_BYTES,
   SendCounter,
   decodeSignalContent,
+  isSignalFresh,
   encodeContent,
   nativeSuite,
   openEnvelope,
@@ -46,7 +47,7 @@ export class LiveSignals {
     return delivered;
   }
 
-  /** Opens a received live frame; an unopenable, foreign or replayed one is dropped. */
+  /** Opens a received live frame; an unopenable, foreign, stale or replayed one is dropped. */
   async accept(bytes: Uint8Array): Promise<void> {
     try {
       const opened = await openEnvelope(
@@ -56,6 +57,7 @@ export class LiveSignals {
       );
       const from = this.directory.get(toHex(opened.senderPublicKey));
       if (!from) return;
+      if (!isSignalFresh(Number(opened.sentAt), Date.now())) return; // recorded and replayed
       const { signal } = decodeSignalContent(opened.content);
       if (this.guard.check(from.id, toHex(opened.messageId), opened.counter) === 'duplicate') return;
       this.onSignal({ from, signal });

@@ -5,6 +5,7 @@
 import {
   ReplayGuard,
   decodeMessageContent,
+  isPastRetention,
   isChunkBlobId,
   openEnvelope,
   toHex,
@@ -84,6 +85,7 @@ export class MessageReceiver {
     }
     const from = this.directory.get(toHex(opened.senderPublicKey));
     if (!from) return false; // not on our pinned roster
+    if (isPastRetention(Number(opened.sentAt), Date.now())) return false; // no relay may still hold it: a replay
     let content: MessageContent;
     try {
       content = decodeMessageContent(opened.content);
