@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHUNK_CAPACITY, DAY_MS, nativeSuite, toHex, type Conversation, type FileManifest } from '@circle/protocol';
-import { CircleClient, Timeline, type ReceivedMessage } from '@circle/desktop-app/core';
+import { CircleClient, Timeline, messageKey, type ReceivedMessage } from '@circle/desktop-app/core';
 import { eventually, makeCircle, startTestRelay, type DatabaseKindName, type TestRelay } from './support/relay-harness.js';
 
 const direct: Conversation = { kind: 'direct' };
@@ -193,7 +193,7 @@ describe.each<DatabaseKindName>(['postgresql', 'pglite'])('relay messaging on %s
     await secondDevice.sync();
     const timeline = new Timeline(secondDevice.me, (id) => secondDevice.directory.get(id));
     for (const r of own) timeline.apply(r);
-    const m = timeline.get(sent.messageId)!;
+    const m = timeline.get(messageKey(alice.me.id, sent.messageId))!;
     expect(new Set(m.ownBlobIds)).toEqual(new Set(sent.ownBlobIds));
     expect(m.sentFiles.map((f) => f.id).sort()).toEqual(sent.files.map((f) => f.id).sort());
     expect(m.sentCopy?.copies.map((c) => c.blobId).sort()).toEqual(sent.copies.map((c) => c.blobId).sort());

@@ -158,7 +158,7 @@ export class CircleClient extends Emitter<ClientEvents> {
   }
 
   /** Deletes every copy of a message I sent, then tells the recipients (see unsendMessage). */
-  unsend(conversation: Conversation, messageId: string, plan: UnsendPlan, recipients: Contact[]): Promise<void> {
+  unsend(conversation: Conversation, messageId: string, plan: UnsendPlan, recipients: Contact[]): Promise<SentMessage> {
     return unsendMessage(this.connection, this.sender, conversation, messageId, plan, recipients);
   }
 

@@ -93,6 +93,7 @@ export class FileTransfer {
     return {
       messageId,
       sentAt: results[0]?.sentAt ?? Date.now(),
+      counter: results[0]?.counter ?? 0n,
       copies: results.flatMap((r) => r.copies),
       failed: results.flatMap((r) => r.failed),
       record: { copies: results.flatMap((r) => r.record.copies) },

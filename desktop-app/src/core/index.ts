@@ -11,4 +11,11 @@ export {
 export { Directory, type Contact } from './directory.js';
 export { RelayConnection, type ConnectionState } from './relay-connection.js';
 export { OUTBOX_IN_FLIGHT } from './outbox.js';
-export { Timeline, conversationKeyOf, type TimelineMessage, type TimelineConversation, type DeliveryState } from './timeline.js';
+export {
+  Timeline,
+  conversationKeyOf,
+  messageKey,
+  type TimelineMessage,
+  type TimelineConversation,
+  type DeliveryState,
+} from './timeline.js';

@@ -28,6 +28,8 @@ import type { Outbox } from './outbox.js';
 export interface SentMessage {
   messageId: string;
   sentAt: number;
+  /** The envelope counter the copies carry: orders this sender's edits and reactions (timeline). */
+  counter: bigint;
   copies: { to: string; blobId: string; expiresAt: number }[];
   /** Recipients whose copy could not be stored, with the reason. */
   failed: { to: string; error: ErrorInfo }[];
@@ -100,7 +102,7 @@ export class MessageSender {
       selfBlob,
       deleteProofHash(selfSecret),
     );
-    return { messageId, sentAt, copies, failed, record, ownBlobIds: [selfBlob], files: body.type === 'file' ? [body.file] : [] };
+    return { messageId, sentAt, counter, copies, failed, record, ownBlobIds: [selfBlob], files: body.type === 'file' ? [body.file] : [] };
   }
 
   private async putEnvelope(

@@ -26,8 +26,8 @@ import type {
   WorkerRequests,
 } from '../shared/worker-api.js';
 import type { Contact } from './directory.js';
-import { CircleClient, type ReceivedMessage } from './circle-client.js';
-import { Timeline, type TimelineConversation, type TimelineMessage } from './timeline.js';
+import { CircleClient, type ReceivedMessage, type SentMessage } from './circle-client.js';
+import { Timeline, messageKey, type TimelineConversation, type TimelineMessage } from './timeline.js';
 
 type Publish = <E extends WorkerEventName>(event: E, data: WorkerEvents[E]) => void;
 type Handlers = { [M in keyof WorkerRequests]: (args: WorkerRequests[M]['args']) => Promise<WorkerRequests[M]['result']> };
@@ -46,6 +46,11 @@ export class Session {
   private readonly lastTyping = new Map<string, number>();
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   private receiptTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * What the core spent on what other members sent: messages applied to the timeline, the time
+   * that took, and the timeline's effect applications. Read by the hostile-content tests.
+   */
+  readonly stats = { applied: 0, applyMs: 0, effectApplications: 0 };
 
   constructor(private readonly publish: Publish) {}
 
@@ -69,7 +74,9 @@ export class Session {
       if (!body) throw new CircleError(ErrorCode.BadRequest, 'send', 'the message is empty');
       if (text.length > MAX_TEXT_CHARS)
         throw new CircleError(ErrorCode.PayloadTooLarge, 'send', `messages are limited to ${MAX_TEXT_CHARS} characters`);
-      return { messageId: this.sendNew(key, { type: 'text', text, replyTo }, { text, replyTo }) };
+      // The UI names messages by key (sender and id); the wire carries the id of the message replied to.
+      const replyId = replyTo === undefined ? undefined : this.message(replyTo).id;
+      return { messageId: this.sendNew(key, { type: 'text', text, replyTo: replyId }, { text, replyTo: replyId }) };
     },
     sendFile: async ({ key, name, mime, bytes, caption }) => {
       if (bytes.length > MAX_FILE_BYTES)
@@ -101,26 +108,26 @@ export class Session {
       if (!m.fromMe || m.unsent || m.text === undefined)
         throw new CircleError(ErrorCode.Forbidden, 'edit', 'you can edit only your own text messages');
       if (!text.trim()) throw new CircleError(ErrorCode.BadRequest, 'edit', 'the message is empty');
-      await this.sendEffect(m, { type: 'edit', target: messageId, text });
+      await this.sendEffect(m, { type: 'edit', target: m.id, text });
       return null;
     },
     unsend: async ({ messageId }) => {
       const m = this.message(messageId);
       if (!m.fromMe) throw new CircleError(ErrorCode.Forbidden, 'unsend', 'you can unsend only your own messages');
       const conv = this.conversationOf(m);
-      await this.c.unsend(
+      const sent = await this.c.unsend(
         conv.conversation,
-        messageId,
+        m.id,
         { sent: m.sentCopy, ownBlobIds: m.ownBlobIds, files: m.sentFiles },
         this.recipients(conv),
       );
-      this.applyOwn(conv, { type: 'unsend', target: messageId });
+      this.applyOwn(conv, { type: 'unsend', target: m.id }, sent);
       return null;
     },
     react: async ({ messageId, emoji }) => {
       const m = this.message(messageId);
       const mine = m.reactions.get(emoji)?.has(this.c.me.id) ?? false;
-      await this.sendEffect(m, { type: 'reaction', target: messageId, emoji, remove: mine });
+      await this.sendEffect(m, { type: 'reaction', target: m.id, emoji, remove: mine });
       return null;
     },
     markRead: async ({ key }) => {
@@ -132,7 +139,7 @@ export class Session {
       const bySender = new Map<string, string[]>();
       for (const id of ids) {
         const m = this.tl.get(id)!;
-        bySender.set(m.from.id, [...(bySender.get(m.from.id) ?? []), id]);
+        bySender.set(m.from.id, [...(bySender.get(m.from.id) ?? []), m.id]);
       }
       for (const [senderId, targets] of bySender) {
         void this.c.send(conv.conversation, { type: 'receipt', targets, state: 'read' }, [this.member(senderId)]).catch(() => undefined);
@@ -163,8 +170,9 @@ export class Session {
       const messageId = toHex(nativeSuite.randomBytes(16));
       const body: MessageBody = { type: 'call', event, media, durationMs };
       const sent = await this.c.send(conv.conversation, body, this.recipients(conv), { messageId });
-      this.tl.addOutgoing(conv, messageId, {}, this.recipients(conv)).call = { event, media, durationMs };
-      this.tl.markSent(messageId, sent);
+      const m = this.tl.addOutgoing(conv, messageId, {}, this.recipients(conv));
+      m.call = { event, media, durationMs };
+      this.tl.markSent(m.key, sent);
       this.scheduleSnapshot();
       return null;
     },
@@ -217,7 +225,11 @@ export class Session {
   }
 
   private onMessage(m: ReceivedMessage): void {
+    const started = performance.now();
     const conv = this.tl.apply(m);
+    this.stats.applied++;
+    this.stats.applyMs += performance.now() - started;
+    this.stats.effectApplications = this.tl.effectApplications;
     const body = m.content.body;
     if (!m.fromMe && (body.type === 'text' || body.type === 'file')) {
       this.pendingDelivered.push(m);
@@ -242,33 +254,31 @@ export class Session {
     const conv = this.conv(key);
     const recipients = this.recipients(conv);
     const messageId = toHex(nativeSuite.randomBytes(16));
-    this.tl.addOutgoing(conv, messageId, view, recipients);
+    const { key: mkey } = this.tl.addOutgoing(conv, messageId, view, recipients);
     const attempt = async () => {
-      const m = this.tl.get(messageId)!;
-      for (const r of recipients) m.recipients.set(r.id, 'sending');
-      m.error = undefined;
-      m.state = 'sending';
+      this.tl.markSending(mkey, recipients);
       this.scheduleSnapshot();
       try {
         const sent = await this.c.send(conv.conversation, body, recipients, { messageId });
-        this.tl.markSent(messageId, sent);
-        if (sent.failed.length) this.failedSends.set(messageId, attempt);
+        this.tl.markSent(mkey, sent);
+        if (sent.failed.length) this.failedSends.set(mkey, attempt);
       } catch (err) {
-        this.tl.markFailed(messageId, err instanceof CircleError ? err.message : 'could not send');
-        this.failedSends.set(messageId, attempt);
+        this.tl.markFailed(mkey, err instanceof CircleError ? err.message : 'could not send');
+        this.failedSends.set(mkey, attempt);
       }
       this.scheduleSnapshot();
     };
     void attempt();
-    return messageId;
+    return mkey;
   }
 
   private sendFileNew(key: string, file: { name: string; mime: string; bytes: Uint8Array; caption?: string }): string {
     const conv = this.conv(key);
     const recipients = this.recipients(conv);
     const messageId = toHex(nativeSuite.randomBytes(16));
+    const mkey = messageKey(this.c.me.id, messageId);
     const cancel = { cancelled: false };
-    this.cancels.set(messageId, cancel);
+    this.cancels.set(mkey, cancel);
     const placeholder = {
       id: '0'.repeat(32),
       name: file.name,
@@ -286,38 +296,39 @@ export class Session {
           caption: file.caption,
           messageId,
           cancel,
-          onProgress: (p) => this.publish('progress', { messageId, ...p, direction: 'up' }),
+          onProgress: (p) => this.publish('progress', { messageId: mkey, ...p, direction: 'up' }),
         });
-        this.tl.markSent(messageId, sent);
+        this.tl.markSent(mkey, sent);
       } catch (err) {
-        this.tl.markFailed(messageId, cancel.cancelled ? 'cancelled' : err instanceof CircleError ? err.message : 'could not send');
-        if (!cancel.cancelled) this.failedSends.set(messageId, attempt);
+        this.tl.markFailed(mkey, cancel.cancelled ? 'cancelled' : err instanceof CircleError ? err.message : 'could not send');
+        if (!cancel.cancelled) this.failedSends.set(mkey, attempt);
       } finally {
-        this.cancels.delete(messageId);
+        this.cancels.delete(mkey);
       }
       this.scheduleSnapshot();
     };
     void attempt();
-    return messageId;
+    return mkey;
   }
 
   /** Edits and reactions: sent to the conversation, applied locally at once. */
   private async sendEffect(target: TimelineMessage, body: MessageBody): Promise<void> {
     const conv = this.conversationOf(target);
-    await this.c.send(conv.conversation, body, this.recipients(conv));
-    this.applyOwn(conv, body);
+    const sent = await this.c.send(conv.conversation, body, this.recipients(conv));
+    this.applyOwn(conv, body, sent);
   }
 
-  private applyOwn(conv: TimelineConversation, body: MessageBody): void {
+  /** Applies an effect I just sent as its own copy would (same id and counter, so it orders like it). */
+  private applyOwn(conv: TimelineConversation, body: MessageBody, sent: SentMessage): void {
     const me = this.c.me;
     this.tl.apply({
       blobId: '',
       expiresAt: 0,
-      messageId: toHex(nativeSuite.randomBytes(16)),
+      messageId: sent.messageId,
       from: me,
       fromMe: true,
-      sentAt: Date.now(),
-      counter: 0n,
+      sentAt: sent.sentAt,
+      counter: sent.counter,
       content: { v: 1, conversation: conv.conversation, body },
       order: 'fresh',
     });
@@ -385,10 +396,10 @@ export class Session {
   }
 
   private messageView(m: TimelineMessage): MessageView {
-    const reply = m.replyTo ? this.tl.get(m.replyTo) : undefined;
+    const reply = m.replyTo ? this.tl.findInConversation(m.conversationKey, m.replyTo) : undefined;
     const me = this.c.me.id;
     return {
-      id: m.id,
+      id: m.key,
       fromId: m.from.id,
       fromName: m.from.name,
       fromMe: m.fromMe,
@@ -399,7 +410,7 @@ export class Session {
       call: m.call,
       replyTo: m.replyTo
         ? {
-            id: m.replyTo,
+            id: reply?.key ?? '',
             fromName: reply?.from.name ?? '',
             preview: reply
               ? (reply.unsent ? 'message unsent' : (reply.text ?? reply.file?.name ?? '')).slice(0, 120)

@@ -2,15 +2,28 @@
  * Timeline: folds received and sent messages into conversations, in memory only. Applies
  * edits, unsends, reactions and receipts, and derives each message's delivery state:
  * sending -> sent -> delivered -> read, or failed, or expired (the relay dropped it unread).
+ *
+ * Invariants (PROTOCOL.md §11.4), whatever another member sends:
+ * - A message is identified by its sender and its id (`messageKey`): one sender can never
+ *   shadow, replace or hide another sender's message.
+ * - The timeline a set of messages produces does not depend on the order they arrive in:
+ *   effects are folded into order-independent slots (./effects.ts) and messages are kept in
+ *   a total order that depends only on each message.
+ * - Work per incoming message is proportional to its size: a text is one sorted insert plus
+ *   the effects already waiting for it (each applied once); an effect touches only its targets.
  */
 import type { Conversation, FileManifest, MessageContent } from '@circle/protocol';
 import type { Contact } from './directory.js';
+import { EffectStore, foldEdit, foldReaction, foldReceipt, shownReactions, type EffectOrder, type EffectSlot } from './effects.js';
 import type { ReceivedMessage } from './message-receiver.js';
 import type { SentMessage } from './message-sender.js';
 
 export type DeliveryState = 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'expired';
 
 export interface TimelineMessage {
+  /** Sender and message id together (`messageKey`): what the app calls the message by. */
+  key: string;
+  /** The message id on the wire (envelope message id), unique only per sender. */
   id: string;
   conversationKey: string;
   from: Contact;
@@ -24,8 +37,10 @@ export interface TimelineMessage {
   edited: boolean;
   unsent: boolean;
   reactions: Map<string, Set<string>>;
-  /** Per recipient (sent messages): the furthest state reached. */
+  /** Per recipient (sent messages): the furthest state reached, receipts included. */
   recipients: Map<string, DeliveryState>;
+  /** Per recipient: what the relay said of the copy (sending, sent or failed). */
+  transport: Map<string, DeliveryState>;
   state: DeliveryState;
   /** When the relay will drop the copies: shown to the member. */
   expiresAt?: number;
@@ -56,17 +71,42 @@ const RANK: Record<DeliveryState, number> = { failed: 0, sending: 1, sent: 2, ex
 export const conversationKeyOf = (conversation: Conversation, peerId: string): string =>
   conversation.kind === 'group' ? `group:${conversation.id}` : `direct:${peerId}`;
 
+/** A message's identity: its sender and its id (ids are hex, so the separator cannot occur in them). */
+export const messageKey = (senderId: string, messageId: string): string => `${senderId}/${messageId}`;
+
+/** Reactions and replies name only a message id: it is looked up within the conversation. */
+const inConversation = (conversationKey: string, messageId: string): string => `${conversationKey}|${messageId}`;
+const reactionSlotKey = (conversationKey: string, messageId: string): string => `r:${inConversation(conversationKey, messageId)}`;
+
+/** The display order: it depends only on the message itself, never on when it arrived. */
+function before(a: TimelineMessage, b: TimelineMessage): boolean {
+  if (a.sentAt !== b.sentAt) return a.sentAt < b.sentAt;
+  if (a.from.id !== b.from.id) return a.from.id < b.from.id;
+  return a.id < b.id;
+}
+
 export class Timeline {
   readonly conversations = new Map<string, TimelineConversation>();
   private readonly messages = new Map<string, TimelineMessage>();
-  /** Effects that arrived before their target (mailbox sync is unordered). */
-  private readonly pending = new Map<string, ReceivedMessage[]>();
+  /** Message keys by (conversation, message id), for reactions and replies. */
+  private readonly byConversationId = new Map<string, TimelineMessage[]>();
+  private readonly effects: EffectStore;
+  /** How many times an effect was folded or applied to a message: bounded by a small multiple of the effects received. */
+  effectApplications = 0;
 
   constructor(
     private readonly me: Contact,
     private readonly resolve: (id: string) => Contact | undefined,
     private readonly now: () => number = Date.now,
-  ) {}
+    effects?: EffectStore,
+  ) {
+    this.effects = effects ?? new EffectStore(now);
+  }
+
+  /** Effect slots still waiting for their target. */
+  get waitingEffects(): number {
+    return this.effects.waitingCount;
+  }
 
   ensureDirect(peer: Contact): TimelineConversation {
     return this.ensure({ kind: 'direct' }, peer);
@@ -86,8 +126,14 @@ export class Timeline {
     return c;
   }
 
-  get(messageId: string): TimelineMessage | undefined {
-    return this.messages.get(messageId);
+  /** The message `key` (see `messageKey`). */
+  get(key: string): TimelineMessage | undefined {
+    return this.messages.get(key);
+  }
+
+  /** A message a reply names: by id, within its conversation (the earliest shown if ids collide). */
+  findInConversation(conversationKey: string, messageId: string): TimelineMessage | undefined {
+    return this.byConversationId.get(inConversation(conversationKey, messageId))?.[0];
   }
 
   /** Adds a message I am sending now, before the relay has it. */
@@ -97,7 +143,9 @@ export class Timeline {
     body: { text?: string; file?: FileManifest; caption?: string; replyTo?: string },
     recipients: Contact[],
   ): TimelineMessage {
+    const transport = new Map<string, DeliveryState>(recipients.map((r) => [r.id, 'sending']));
     const m: TimelineMessage = {
+      key: messageKey(this.me.id, id),
       id,
       conversationKey: conversation.key,
       from: this.me,
@@ -107,18 +155,29 @@ export class Timeline {
       edited: false,
       unsent: false,
       reactions: new Map(),
-      recipients: new Map(recipients.map((r) => [r.id, 'sending'])),
+      recipients: new Map(transport),
+      transport,
       state: 'sending',
       ownBlobIds: [],
       sentFiles: [],
     };
     this.insert(conversation, m);
+    this.attach(m);
     return m;
   }
 
+  /** A send (or its retry) starts: every recipient's copy is on its way again. */
+  markSending(key: string, recipients: Contact[]): void {
+    const m = this.messages.get(key);
+    if (!m) return;
+    for (const r of recipients) m.transport.set(r.id, 'sending');
+    m.error = undefined;
+    this.derive(m);
+  }
+
   /** The relay stored (or refused) the copies of a message I sent; keeps what unsend needs. */
-  markSent(id: string, sent: SentMessage): void {
-    const m = this.messages.get(id);
+  markSent(key: string, sent: SentMessage): void {
+    const m = this.messages.get(key);
     if (!m) return;
     const { copies, failed } = sent;
     m.sentCopy = sent.record;
@@ -126,7 +185,7 @@ export class Timeline {
     m.sentFiles = sent.files;
     for (const c of copies) this.raise(m, c.to, 'sent');
     for (const f of failed) {
-      m.recipients.set(f.to, 'failed');
+      m.transport.set(f.to, 'failed');
       m.error = f.error.message;
     }
     const valid = copies.map((c) => c.expiresAt).filter((e) => Number.isFinite(e));
@@ -134,10 +193,10 @@ export class Timeline {
     this.derive(m);
   }
 
-  markFailed(id: string, error: string): void {
-    const m = this.messages.get(id);
+  markFailed(key: string, error: string): void {
+    const m = this.messages.get(key);
     if (!m) return;
-    for (const k of m.recipients.keys()) if (m.recipients.get(k) === 'sending') m.recipients.set(k, 'failed');
+    for (const [to, state] of m.transport) if (state === 'sending') m.transport.set(to, 'failed');
     m.error = error;
     this.derive(m);
   }
@@ -148,15 +207,18 @@ export class Timeline {
     const peer = r.fromMe ? this.peerOfSentCopy(r) : r.from;
     const conversation = this.ensure(content.conversation, peer);
     const body = content.body;
+    const order: EffectOrder = { counter: r.counter, id: r.messageId };
     switch (body.type) {
       case 'text':
       case 'file':
       case 'call': {
-        if (this.messages.has(r.messageId)) {
-          this.confirmOwn(r);
+        const key = messageKey(r.from.id, r.messageId);
+        if (this.messages.has(key)) {
+          this.confirmOwn(key, r);
           return conversation;
         }
         const m: TimelineMessage = {
+          key,
           id: r.messageId,
           conversationKey: conversation.key,
           from: r.from,
@@ -170,7 +232,8 @@ export class Timeline {
           edited: false,
           unsent: false,
           reactions: new Map(),
-          recipients: new Map((content.sent?.copies ?? []).map((c) => [c.to, 'sent'])),
+          recipients: new Map(),
+          transport: new Map((content.sent?.copies ?? []).map((c) => [c.to, 'sent'])),
           state: r.fromMe ? 'sent' : 'delivered',
           expiresAt: r.fromMe ? minExpiry(content.sent) : r.expiresAt,
           sentCopy: undefined,
@@ -180,44 +243,43 @@ export class Timeline {
         if (r.fromMe) this.gatherOwn(m, r);
         this.insert(conversation, m);
         if (!r.fromMe) conversation.unread++;
-        this.derive(m);
-        for (const effect of this.pending.get(r.messageId) ?? []) this.apply(effect);
-        this.pending.delete(r.messageId);
+        this.attach(m);
         return conversation;
       }
       case 'edit':
-      case 'unsend':
-      case 'reaction': {
-        const target = this.messages.get(body.target);
-        if (!target) return this.defer(body.target, r, conversation);
-        if (body.type === 'edit' && target.from.id === r.from.id && !target.unsent) {
+      case 'unsend': {
+        // Keyed by the effect's own sender: it can only ever reach that sender's message.
+        const key = messageKey(r.from.id, body.target);
+        const target = this.messages.get(key);
+        const slot = this.effects.slot(key, target !== undefined);
+        this.effectApplications++;
+        if (body.type === 'unsend') {
+          slot.unsent = true;
+          if (target) withdraw(target);
+        } else if (foldEdit(slot, order, body.text) && target && !slot.unsent && target.text !== undefined) {
           target.text = body.text;
           target.edited = true;
-        } else if (body.type === 'unsend' && target.from.id === r.from.id) {
-          target.unsent = true;
-          target.text = undefined;
-          target.file = undefined;
-          target.caption = undefined;
-        } else if (body.type === 'reaction') {
-          const who = target.reactions.get(body.emoji) ?? new Set<string>();
-          if (body.remove) who.delete(r.from.id);
-          else who.add(r.from.id);
-          if (who.size) target.reactions.set(body.emoji, who);
-          else target.reactions.delete(body.emoji);
         }
         return conversation;
       }
+      case 'reaction': {
+        const where = inConversation(conversation.key, body.target);
+        const targets = this.byConversationId.get(where) ?? [];
+        const slot = this.effects.slot(reactionSlotKey(conversation.key, body.target), targets.length > 0);
+        this.effectApplications++;
+        if (foldReaction(slot, r.from.id, body.emoji, !body.remove, order))
+          for (const t of targets) setReaction(t, body.emoji, r.from.id, !body.remove);
+        return conversation;
+      }
       case 'receipt': {
+        // A receipt speaks only about messages I sent, and only another member's receipt counts.
+        if (r.fromMe) return conversation;
         for (const id of body.targets) {
-          const target = this.messages.get(id);
-          if (!target) {
-            this.defer(id, r, conversation);
-            continue;
-          }
-          if (target.fromMe && !r.fromMe) {
-            this.raise(target, r.from.id, body.state);
-            this.derive(target);
-          }
+          const key = messageKey(this.me.id, id);
+          const target = this.messages.get(key);
+          const slot = this.effects.slot(key, target !== undefined);
+          this.effectApplications++;
+          if (foldReceipt(slot, r.from.id, body.state) && target) this.derive(target);
         }
         return conversation;
       }
@@ -226,6 +288,7 @@ export class Timeline {
 
   /** Re-derives time-dependent states (expired before delivery). Returns true if anything changed. */
   refreshExpiry(): boolean {
+    this.effects.evict();
     let changed = false;
     for (const m of this.messages.values()) {
       const before = m.state;
@@ -235,11 +298,12 @@ export class Timeline {
     return changed;
   }
 
+  /** Marks a conversation read; returns the keys of the others' messages in it. */
   markRead(conversationKey: string): string[] {
     const c = this.conversations.get(conversationKey);
     if (!c) return [];
     c.unread = 0;
-    return c.messages.filter((m) => !m.fromMe && !m.unsent).map((m) => m.id);
+    return c.messages.filter((m) => !m.fromMe && !m.unsent).map((m) => m.key);
   }
 
   sortedConversations(): TimelineConversation[] {
@@ -252,8 +316,8 @@ export class Timeline {
     return to ? this.resolve(to) : undefined;
   }
 
-  private confirmOwn(r: ReceivedMessage): void {
-    const m = this.messages.get(r.messageId);
+  private confirmOwn(key: string, r: ReceivedMessage): void {
+    const m = this.messages.get(key);
     if (!m || !r.fromMe) return;
     this.gatherOwn(m, r);
     for (const c of r.content.sent?.copies ?? []) this.raise(m, c.to, 'sent');
@@ -271,27 +335,59 @@ export class Timeline {
     if (body.type === 'file' && !m.sentFiles.some((f) => f.id === body.file.id)) m.sentFiles.push(body.file);
   }
 
-  private defer(target: string, r: ReceivedMessage, conversation: TimelineConversation): TimelineConversation {
-    const list = this.pending.get(target) ?? [];
-    list.push(r);
-    this.pending.set(target, list);
-    return conversation;
+  /** A message arrived: the effects already kept for it apply now, each once. */
+  private attach(m: TimelineMessage): void {
+    this.effects.arrived(m.key);
+    const slot = this.effects.peek(m.key);
+    if (slot) this.applySlot(m, slot);
+    const reactionKey = reactionSlotKey(m.conversationKey, m.id);
+    this.effects.arrived(reactionKey);
+    const reactions = this.effects.peek(reactionKey);
+    if (reactions) {
+      m.reactions = shownReactions(reactions);
+      for (const emojis of reactions.reactions.values()) this.effectApplications += emojis.size;
+    }
+    this.derive(m);
   }
 
+  private applySlot(m: TimelineMessage, slot: EffectSlot): void {
+    if (slot.unsent) {
+      withdraw(m);
+      this.effectApplications++;
+    } else if (slot.edit && m.text !== undefined) {
+      m.text = slot.edit.text;
+      m.edited = true;
+      this.effectApplications++;
+    }
+    this.effectApplications += slot.receipts.size;
+  }
+
+  /** Inserts in display order (binary search: no re-sort of the conversation). */
   private insert(c: TimelineConversation, m: TimelineMessage): void {
-    this.messages.set(m.id, m);
-    c.messages.push(m);
-    c.messages.sort((a, b) => a.sentAt - b.sentAt);
+    this.messages.set(m.key, m);
+    const where = inConversation(c.key, m.id);
+    const same = this.byConversationId.get(where) ?? [];
+    same.splice(insertionIndex(same, m), 0, m);
+    this.byConversationId.set(where, same);
+    c.messages.splice(insertionIndex(c.messages, m), 0, m);
     c.lastActivity = Math.max(c.lastActivity, m.sentAt);
   }
 
   private raise(m: TimelineMessage, to: string, state: DeliveryState): void {
-    const cur = m.recipients.get(to);
-    if (!cur || RANK[state] > RANK[cur]) m.recipients.set(to, state);
+    const cur = m.transport.get(to);
+    if (!cur || RANK[state] > RANK[cur]) m.transport.set(to, state);
   }
 
+  /** Recomputes a message's per-recipient and overall state from the relay's answers and the receipts. */
   private derive(m: TimelineMessage): void {
     if (!m.fromMe) return;
+    const receipts = this.effects.peek(m.key)?.receipts;
+    m.recipients = new Map(
+      [...m.transport].map(([to, t]) => {
+        const seen = receipts?.get(to);
+        return [to, t !== 'failed' && seen && RANK[seen] > RANK[t] ? seen : t];
+      }),
+    );
     const states = [...m.recipients.values()];
     if (states.length === 0) {
       m.state = 'sent';
@@ -305,6 +401,34 @@ export class Timeline {
     else if (effective.includes('expired')) m.state = 'expired';
     else m.state = effective.reduce((lo, s) => (RANK[s] < RANK[lo] ? s : lo), 'read' as DeliveryState);
   }
+}
+
+function withdraw(m: TimelineMessage): void {
+  m.unsent = true;
+  m.edited = false;
+  m.text = undefined;
+  m.file = undefined;
+  m.caption = undefined;
+}
+
+function setReaction(m: TimelineMessage, emoji: string, member: string, on: boolean): void {
+  const who = m.reactions.get(emoji) ?? new Set<string>();
+  if (on) who.add(member);
+  else who.delete(member);
+  if (who.size) m.reactions.set(emoji, who);
+  else m.reactions.delete(emoji);
+}
+
+/** Where `m` goes in `list` (kept in display order). */
+function insertionIndex(list: TimelineMessage[], m: TimelineMessage): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(list[mid]!, m)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function minExpiry(sent: MessageContent['sent']): number | undefined {

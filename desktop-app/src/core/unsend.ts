@@ -9,7 +9,7 @@ import {
   type MessageContent,
 } from '@circle/protocol';
 import type { Contact } from './directory.js';
-import type { MessageSender } from './message-sender.js';
+import type { MessageSender, SentMessage } from './message-sender.js';
 import type { RelayConnection } from './relay-connection.js';
 
 /** Everything unsend deletes, gathered from my own copies of the message. */
@@ -34,12 +34,12 @@ export async function unsendMessage(
   messageId: string,
   plan: UnsendPlan,
   recipients: Contact[],
-): Promise<void> {
+): Promise<SentMessage> {
   const deletions: { id: string; proof?: string }[] = [
     ...(plan.sent?.copies ?? []).map((c) => ({ id: c.blobId, proof: c.deleteSecret })),
     ...plan.files.flatMap((f) => f.chunks.map((id, i) => ({ id, proof: toHex(chunkDeleteSecret(fromHex(f.key), fromHex(f.id), i)) }))),
     ...plan.ownBlobIds.map((id) => ({ id })),
   ];
   await mapConcurrently(deletions, DELETES_IN_FLIGHT, (d) => connection.request('blob:delete', d).catch(() => undefined));
-  await sender.send(conversation, { type: 'unsend', target: messageId }, recipients);
+  return sender.send(conversation, { type: 'unsend', target: messageId }, recipients);
 }

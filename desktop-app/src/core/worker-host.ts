@@ -14,6 +14,8 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 
 const session = new Session((event, data) => scope.postMessage({ event, data }));
+// Counts and times only (no content, no key): what the hostile-content tests read from the worker.
+Object.defineProperty(globalThis, 'circleCoreStats', { get: () => ({ ...session.stats }) });
 
 scope.onmessage = (event) => {
   const msg = event.data;

@@ -25,6 +25,7 @@ export interface FileView {
 }
 
 export interface MessageView {
+  /** The message's key (its sender and id): what requests about a message (edit, react, reply…) name. */
   id: string;
   fromId: string;
   fromName: string;
