@@ -126,6 +126,35 @@ describe('relay authentication refuses', () => {
     r.socket!.close();
   });
 
+  it('nothing to a member because a stranger used their challenge first or flooded handshakes: only a member’s login spends a challenge', async () => {
+    const stranger = await makeCircle(relay, ['Mallory'], { seed: false });
+    const mine = await authFor(0);
+    // The stranger replays the member's challenge with a bad signature, then signed by an unlisted key.
+    const badSignature = { ...mine, signature: toBase64Url(nativeSuite.randomBytes(64)) };
+    expect((await rawConnect(badSignature)).error?.code).toBe(ErrorCode.BadSignature);
+    const k = stranger.keys[0]!;
+    const signedByStranger = await signRelayChallenge(k.ed25519Seed, k.member.ed25519PublicKey, fromBase64Url(mine.challenge), relay.url);
+    const unlisted = {
+      challenge: mine.challenge,
+      publicKey: toBase64Url(signedByStranger.publicKey),
+      signature: toBase64Url(signedByStranger.signature),
+    };
+    expect((await rawConnect(unlisted)).error?.code).toBe(ErrorCode.NotAllowlisted);
+    // A flood of the stranger's own signed handshakes, each with a fresh challenge.
+    for (let sent = 0; sent < 200; sent += 50)
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          const c = await challenge();
+          const p = await signRelayChallenge(k.ed25519Seed, k.member.ed25519PublicKey, fromBase64Url(c), relay.url);
+          const r = await rawConnect({ challenge: c, publicKey: toBase64Url(p.publicKey), signature: toBase64Url(p.signature) });
+          expect(r.error?.code).toBe(ErrorCode.NotAllowlisted);
+        }),
+      );
+    const r = await rawConnect(mine);
+    expect(r.socket?.connected).toBe(true);
+    r.socket!.close();
+  });
+
   it('a response signed for another relay origin', async () => {
     const r = await rawConnect(await authFor(0, 'https://evil.example'));
     expect(r.error?.code).toBe(ErrorCode.BadSignature);

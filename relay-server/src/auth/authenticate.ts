@@ -15,6 +15,7 @@ import {
   verifyRelayChallenge,
 } from '@circle/protocol';
 import type { Allowlist } from '../store/index.js';
+import { retryableDatabaseError } from '../store/db-errors.js';
 import type { ChallengeStore } from './challenges.js';
 
 export interface SocketIdentity {
@@ -32,11 +33,15 @@ export interface AuthenticateDeps {
   onFailure: (code: ErrorCode) => void;
 }
 
+/**
+ * Checks in order of cost, and claims the challenge last: only a handshake that proved an
+ * active member's key uses up its challenge, so nobody else's traffic can spend a member's
+ * challenge or fill the used set (the stateless checks and the signature come first).
+ */
 export async function authenticateHandshake(auth: unknown, deps: AuthenticateDeps): Promise<SocketIdentity> {
   const payload = parseWith(AuthPayload, auth, 'auth');
-  if (!deps.challenges.consume(payload.challenge)) {
-    throw new CircleError(ErrorCode.ChallengeInvalid, 'auth', 'the challenge is unknown, expired or already used: fetch a new one');
-  }
+  const challenge = deps.challenges.check(payload.challenge);
+  if (!challenge) throw challengeInvalid();
   const proof = { publicKey: fromBase64Url(payload.publicKey), signature: fromBase64Url(payload.signature) };
   if (!(await verifyRelayChallenge(proof, fromBase64Url(payload.challenge), deps.origin()))) {
     throw new CircleError(
@@ -46,11 +51,22 @@ export async function authenticateHandshake(auth: unknown, deps: AuthenticateDep
     );
   }
   const hash = keyHash(proof.publicKey);
-  const status = await deps.allowlist.lookup(hash);
-  if (!status) throw new CircleError(ErrorCode.NotAllowlisted, 'auth', 'this identity is not on the relay allowlist: ask your operator');
-  if (status.revoked) throw new CircleError(ErrorCode.Revoked, 'auth', 'this identity has been revoked by the operator');
-  return { keyHash: hash, mailbox: status.mailbox };
+  try {
+    const status = await deps.allowlist.lookup(hash);
+    if (!status) throw new CircleError(ErrorCode.NotAllowlisted, 'auth', 'this identity is not on the relay allowlist: ask your operator');
+    if (status.revoked) throw new CircleError(ErrorCode.Revoked, 'auth', 'this identity has been revoked by the operator');
+    const claimed = await deps.challenges.claim(challenge, hash);
+    if (claimed === 'used') throw challengeInvalid();
+    if (claimed === 'too-many')
+      throw new CircleError(ErrorCode.RateLimited, 'auth', 'too many logins with this identity in the last minute: wait a moment');
+    return { keyHash: hash, mailbox: status.mailbox };
+  } catch (err) {
+    throw retryableDatabaseError(err, 'auth');
+  }
 }
+
+const challengeInvalid = () =>
+  new CircleError(ErrorCode.ChallengeInvalid, 'auth', 'the challenge is unknown, expired or already used: fetch a new one');
 
 /** `io.use()` middleware; failures reach the client as connect_error with `data: { code, message }`. */
 export function authMiddleware(deps: AuthenticateDeps) {
