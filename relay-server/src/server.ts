@@ -20,11 +20,21 @@ import {
 } from '@circle/protocol';
 import { authMiddleware } from './auth/authenticate.js';
 import { ActiveMembers } from './auth/active-members.js';
-import { ChallengeStore } from './auth/challenges.js';
+import { ChallengeStore, type ChallengeStoreOptions } from './auth/challenges.js';
+import { RosterReconciler, answerRosterQuery } from './cluster/roster.js';
 import type { RelayConfig } from './config.js';
 import { deleteBlob, deliverStoredElsewhere, fetchBlobs, listMailbox, putBlob } from './handlers/blobs.js';
 import { CallRoomNote, CallRooms, ROOM_QUERIES_PER_MINUTE, ROOM_QUERY_BURST } from './handlers/call-invitations.js';
-import { afterLeaving, answerRoomQuery, callRoomsOf, createCall, joinCall, leaveCall } from './handlers/call-rooms.js';
+import {
+  afterLeaving,
+  answerRoomQuery,
+  callRoomsOf,
+  closeIfEmpty,
+  closeRoom,
+  createCall,
+  joinCall,
+  leaveCall,
+} from './handlers/call-rooms.js';
 import { mailboxRoom, type Handler, type RelayParts, type RelayServer, type RelaySocket } from './handlers/context.js';
 import {
   DEVICE_CHANGES_PER_MINUTE,
@@ -45,6 +55,8 @@ import { TokenBuckets } from './limits/token-bucket.js';
 import type { Logger } from './observability/log.js';
 import { RelayMetrics } from './observability/metrics.js';
 import type { Allowlist, BlobStore, DeviceStore } from './store/index.js';
+import { DatabaseHealth } from './store/database-health.js';
+import { isDatabaseUnreachable } from './store/db-errors.js';
 
 export interface RelayDeps {
   config: RelayConfig;
@@ -60,6 +72,8 @@ export interface RelayDeps {
   revocationCheckMs?: number;
   /** How long a call room nobody joined stays open (CALL_ROOM_IDLE_MS). */
   callRoomIdleMs?: number;
+  /** The challenge key and used-challenge store shared by a cluster's nodes; per process otherwise. */
+  challenges?: ChallengeStoreOptions;
 }
 
 export interface Relay {
@@ -103,10 +117,11 @@ const HANDLERS: { [K in RequestName]: Handler<K> } = {
 export function createRelay(deps: RelayDeps): Relay {
   const clock = deps.clock ?? Date.now;
   const metrics = new RelayMetrics();
-  const challenges = new ChallengeStore(deps.config.AUTH_TIMEOUT_MS * 3, clock);
+  const challenges = new ChallengeStore(deps.config.AUTH_TIMEOUT_MS * 3, clock, deps.challenges);
+  const health = new DatabaseHealth(deps.databaseReachable, deps.logger);
   let origin = deps.config.RELAY_PUBLIC_URL ? relayOrigin(deps.config.RELAY_PUBLIC_URL) : `http://localhost:${deps.config.PORT}`;
 
-  const http = createServer(handleHttp({ challenges, metrics, databaseReachable: deps.databaseReachable }));
+  const http = createServer(handleHttp({ challenges, metrics, databaseReachable: () => health.check() }));
   const io: RelayServer = new Server(http, {
     transports: ['websocket'],
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
@@ -140,16 +155,30 @@ export function createRelay(deps: RelayDeps): Relay {
   io.use(
     authMiddleware({ challenges, allowlist: deps.allowlist, origin: () => origin, onFailure: (code) => metrics.authFailures.inc(code) }),
   );
-  io.on('connection', (socket) => onConnection(socket, parts));
+  io.on('connection', (socket) => onConnection(socket, parts, health));
   io.on('blob:stored', (note) => void deliverStoredElsewhere(parts, note).catch(() => undefined));
   io.on('call:room', (note) => {
     const parsed = CallRoomNote.safeParse(note); // from another node, checked all the same
-    if (parsed.success) parts.calls.apply(parsed.data);
+    if (!parsed.success) return;
+    parts.calls.apply(parsed.data);
+    // Every node checks every room: one opened on a node that died still closes when idle.
+    const { roomId } = parsed.data;
+    if (parsed.data.invited) parts.calls.checkWhenIdle(() => closeIfEmpty(parts, roomId));
   });
   io.on('call:room?', (query, answer) => answerRoomQuery(parts, query, answer));
   io.on('device:removed', (note) => {
     if (typeof note?.mailbox === 'string' && /^[0-9a-f]{32}$/.test(note.mailbox)) forgetRemovedDevice(parts, note.mailbox);
   });
+  io.on('roster?', (_query, answer) => answerRosterQuery(parts, answer));
+  const roster = parts.clustered
+    ? new RosterReconciler(
+        parts,
+        () => health.up,
+        (roomId) => closeRoom(parts, roomId),
+      )
+    : undefined;
+  roster?.start();
+  health.start();
 
   const revocationTimer = setInterval(() => void dropRevoked(parts).catch(() => undefined), deps.revocationCheckMs ?? 1000);
   revocationTimer.unref();
@@ -170,6 +199,8 @@ export function createRelay(deps: RelayDeps): Relay {
       }),
     close: async () => {
       clearInterval(revocationTimer);
+      roster?.stop();
+      health.stop();
       parts.calls.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => void io.close(() => resolve()));
@@ -177,21 +208,32 @@ export function createRelay(deps: RelayDeps): Relay {
   };
 }
 
-function onConnection(socket: RelaySocket, parts: RelayParts): void {
+/**
+ * Announcements ask every node (fetchSockets); while a dead node is still counted they fail
+ * after the adapter's timeout. Nothing is lost: the roster reconciler (cluster/roster.ts) tells
+ * everyone within DEAD_NODE_BOUND_MS. They must never end the process.
+ */
+function announce(parts: RelayParts, socket: RelaySocket, online: boolean): void {
+  announcePresence(parts, socket, online).catch((err: unknown) =>
+    parts.logger.debug('presence announcement failed', { error: err instanceof Error ? err.message : 'unknown' }),
+  );
+}
+
+function onConnection(socket: RelaySocket, parts: RelayParts, health: DatabaseHealth): void {
   parts.metrics.connections.current++;
   void socket.join(mailboxRoom(socket.data.mailbox));
-  void announcePresence(parts, socket, true);
-  for (const name of Object.keys(HANDLERS) as RequestName[]) registerHandler(socket, parts, name);
+  announce(parts, socket, true);
+  for (const name of Object.keys(HANDLERS) as RequestName[]) registerHandler(socket, parts, name, health);
   let inCalls: string[] = [];
   socket.on('disconnecting', () => (inCalls = callRoomsOf(socket)));
   socket.on('disconnect', () => {
     parts.metrics.connections.current--;
     for (const roomId of inCalls) void afterLeaving(parts, socket.data.mailbox, roomId).catch(() => undefined);
-    void announcePresence(parts, socket, false);
+    announce(parts, socket, false);
   });
 }
 
-function registerHandler<K extends RequestName>(socket: RelaySocket, parts: RelayParts, name: K): void {
+function registerHandler<K extends RequestName>(socket: RelaySocket, parts: RelayParts, name: K, health: DatabaseHealth): void {
   const handler = HANDLERS[name] as Handler<K>;
   // Socket.IO's typed `on` cannot express "payload of unknown shape": we validate ourselves.
   (socket as unknown as { on(event: string, fn: (payload: unknown, ack: unknown) => void): void }).on(name, (payload, ack) => {
@@ -203,6 +245,10 @@ function registerHandler<K extends RequestName>(socket: RelaySocket, parts: Rela
       (value) => reply({ ok: true, value }),
       (err: unknown) => {
         const info = toErrorInfo(err);
+        if (info.code === ErrorCode.Internal && (!health.up || isDatabaseUnreachable(err))) {
+          info.code = ErrorCode.Unavailable;
+          info.message = "the relay's database is unreachable: retry in a moment";
+        }
         parts.metrics.requestErrors.inc(info.code);
         if (info.code === ErrorCode.Internal)
           parts.logger.error('request failed', { event: name, error: err instanceof Error ? err.message : 'unknown' });

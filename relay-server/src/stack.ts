@@ -20,6 +20,9 @@ import {
   type PrismaClient,
 } from './store/index.js';
 import { startSweeper, type Sweeper } from './worker/sweeper.js';
+import { PostgresUsedChallenges, loadClusterChallengeKey } from './cluster/shared-challenges.js';
+import { HEARTBEAT_INTERVAL_MS, NODE_TIMEOUT_MS } from './cluster/roster.js';
+import type { ChallengeStoreOptions } from './auth/challenges.js';
 
 export interface RelayStack {
   relay: Relay;
@@ -48,6 +51,21 @@ const DATABASE_TIMEOUTS = { connectionTimeoutMillis: 5_000, statement_timeout: 1
 /** The adapter's table for payloads too large for NOTIFY (live call signalling between nodes). */
 const ADAPTER_TABLE_SQL = `CREATE TABLE IF NOT EXISTS socket_io_attachments (id bigserial UNIQUE, created_at timestamptz DEFAULT NOW(), payload bytea)`;
 
+/** A probe of a database that does not answer at all (packets dropped) fails after this. */
+const HEALTH_PROBE_TIMEOUT_MS = 3000;
+
+/**
+ * A pool whose connections the server ends (restart, failover, pg_terminate_backend) emits
+ * 'error', from the pool for an idle connection and from the connection itself for one held
+ * (the adapter's LISTEN connection): unhandled, either would end the process. Logged instead;
+ * the next query opens a new connection.
+ */
+function survivePoolErrors(pool: pg.Pool, name: string, logger: Logger): void {
+  const log = (err: Error) => logger.warn('database connection lost', { pool: name, error: err.message });
+  pool.on('error', log);
+  pool.on('connect', (client) => client.on('error', log));
+}
+
 export async function startRelayStack(opts: StartRelayStackOptions): Promise<RelayStack> {
   const { config, logger } = opts;
   const clock = opts.clock ?? Date.now;
@@ -64,13 +82,18 @@ export async function startRelayStack(opts: StartRelayStackOptions): Promise<Rel
     bytesPool = db.embedded
       ? undefined
       : new pg.Pool({ connectionString: db.connectionString, max: INSERT_STATEMENTS + 2, ...DATABASE_TIMEOUTS });
+    if (bytesPool) survivePoolErrors(bytesPool, 'blobs', logger);
     const blobs = new BlobStore(prisma, () => new Date(clock()), bytesPool);
     const allowlist = new Allowlist(prisma);
     const devices = new DeviceStore(prisma, () => new Date(clock()));
     if (config.RELAY_CLUSTER === 'postgres') {
-      adapterPool = new pg.Pool({ connectionString: db.connectionString, max: 4 });
+      adapterPool = new pg.Pool({ connectionString: db.connectionString, max: 4, ...DATABASE_TIMEOUTS });
+      survivePoolErrors(adapterPool, 'cluster', logger);
       await adapterPool.query(ADAPTER_TABLE_SQL);
     }
+    const challenges: ChallengeStoreOptions | undefined = adapterPool
+      ? { key: await loadClusterChallengeKey(adapterPool), used: new PostgresUsedChallenges(adapterPool) }
+      : undefined;
     const pool = adapterPool;
     const relay = createRelay({
       config,
@@ -81,13 +104,24 @@ export async function startRelayStack(opts: StartRelayStackOptions): Promise<Rel
       clock,
       revocationCheckMs: opts.revocationCheckMs,
       callRoomIdleMs: opts.callRoomIdleMs,
+      challenges,
       databaseReachable: () =>
-        prisma.$queryRaw`SELECT 1`.then(
-          () => true,
-          () => false,
-        ),
+        Promise.race([
+          prisma.$queryRaw`SELECT 1`.then(
+            () => true,
+            () => false,
+          ),
+          new Promise<boolean>((resolve) => setTimeout(resolve, HEALTH_PROBE_TIMEOUT_MS, false).unref()),
+        ]),
       installAdapter: pool
-        ? (io) => io.adapter(createAdapter(pool, { errorHandler: (e) => logger.warn('cluster adapter error', { error: e.message }) }))
+        ? (io) =>
+            io.adapter(
+              createAdapter(pool, {
+                heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+                heartbeatTimeout: NODE_TIMEOUT_MS,
+                errorHandler: (e) => logger.warn('cluster adapter error', { error: e.message }),
+              }),
+            )
         : undefined,
     });
     const { port, url } = await relay.listen();

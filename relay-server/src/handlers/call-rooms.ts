@@ -45,9 +45,12 @@ export const createCall: Handler<'call:create'> = async (p, socket, parts) => {
   return { roomId };
 };
 
+/** Closes a room on every node. */
+export const closeRoom = (parts: RelayParts, roomId: string): void => share(parts, { roomId });
+
 /** Closes a room nobody is in (never joined, or left before the idle check). */
-async function closeIfEmpty(parts: RelayParts, roomId: string): Promise<void> {
-  if ((await membersOf(parts, roomId)).size === 0) share(parts, { roomId });
+export async function closeIfEmpty(parts: RelayParts, roomId: string): Promise<void> {
+  if (parts.calls.noteOf(roomId) && (await membersOf(parts, roomId)).size === 0) share(parts, { roomId });
 }
 
 /**

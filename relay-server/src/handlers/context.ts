@@ -10,6 +10,7 @@ import type { RelayConfig } from '../config.js';
 import type { Allowlist, BlobStore, DeviceStore } from '../store/index.js';
 import type { CallRoomNote, CallRoomQuery, CallRooms } from './call-invitations.js';
 import type { ActiveMembers } from '../auth/active-members.js';
+import type { NodeRoster } from '../cluster/roster.js';
 
 export interface InterServerEvents {
   /** Another node stored a blob for a mailbox: fetch it and push it to local sockets. Ids only cross nodes. */
@@ -20,6 +21,8 @@ export interface InterServerEvents {
   'call:room?': (query: CallRoomQuery, answer: (note: CallRoomNote | null) => void) => void;
   /** A member removed one of its devices on another node: its mailbox takes no more blobs. */
   'device:removed': (note: { mailbox: string }) => void;
+  /** Another node asks what this one holds (cluster/roster.ts), to correct for nodes that died. */
+  'roster?': (query: Record<string, never>, answer: (roster: NodeRoster) => void) => void;
 }
 
 export type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketIdentity>;
