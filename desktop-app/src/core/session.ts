@@ -56,7 +56,7 @@ export class Session {
 
   readonly handlers: Handlers = {
     peek: async ({ file }) => peekIdentityFile(file),
-    open: async ({ file, passphrase, relayUrl }) => this.open(file, passphrase, relayUrl),
+    open: async ({ file, passphrase }) => this.open(file, passphrase),
     openDirect: async ({ memberId }) => ({ key: this.tl.ensureDirect(this.member(memberId)).key }),
     createGroup: async ({ name, memberIds }) => {
       const trimmed = name.trim();
@@ -188,10 +188,11 @@ export class Session {
     return this.timeline;
   }
 
-  private async open(file: Uint8Array, passphrase?: string, relayUrl?: string): Promise<CircleInfo> {
+  private async open(file: Uint8Array, passphrase?: string): Promise<CircleInfo> {
     if (this.client) throw new CircleError(ErrorCode.Conflict, 'open', 'an identity is already open in this window');
     await decodeIdentityFile(file, { passphrase }); // typed errors for every bad-file case, before anything connects
-    const client = await CircleClient.open(file, { passphrase, relayUrl });
+    // Always the relay pinned in the identity file's signed roster: the app has no other.
+    const client = await CircleClient.open(file, { passphrase });
     this.client = client;
     this.timeline = new Timeline(client.me, (id) => client.directory.get(id));
     client.on('state', (s) => {

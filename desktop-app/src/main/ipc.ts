@@ -5,40 +5,45 @@
  *  3. the handler runs; its value comes back as `ok(value)`, anything thrown as `{ ok: false, error }`
  *     with a code and a message a person can act on, never a stack trace.
  */
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  desktopCapturer,
   dialog,
   ipcMain,
   Notification,
   shell,
   type BrowserWindow,
   type IpcMainInvokeEvent,
+  type MessageBoxOptions,
   type OpenDialogOptions,
   type SaveDialogOptions,
 } from 'electron';
 import type { z } from 'zod';
 import { CircleError, ErrorCode, fail, ok, type ErrorInfo, type Result } from '@circle/protocol';
 import { ChannelArgs, CHANNELS, type Channel, type ChannelResults } from '../shared/bridge.js';
-import { readIdentityFile, sanitizeFileName } from './files.js';
+import type { Settings } from '../shared/settings.js';
+import { externalHref } from '../shared/links.js';
+import { markDownloaded } from './download-marking.js';
+import { vetSecurityDowngrades } from './downgrades.js';
+import { executableExtension, sanitizeFileName } from './files.js';
+import { readPickedIdentityFile, reopenIdentityFile } from './identity-file.js';
+import { notificationBody } from './notification-text.js';
 import { isAppUrl } from './origin.js';
-import type { ScreenPicker } from './screen-picker.js';
 import type { SettingsStore } from './settings.js';
-import { externalHref } from './window.js';
 
 export interface IpcDeps {
   getMainWindow: () => BrowserWindow | null;
   settings: SettingsStore;
-  picker: ScreenPicker;
   /** Folder the save dialog starts in. */
   getDownloadsDir: () => string;
+  /** Told after every settings change (main shows downgrades in the window title). */
+  onSettingsChanged?: (settings: Settings) => void;
+  /** Marks a saved file as downloaded (Mark-of-the-Web, quarantine); tests replace it. */
+  markDownloaded?: (file: string) => Promise<void>;
 }
 
 type Args<C extends Channel> = z.output<(typeof ChannelArgs)[C]>;
 type Handlers = { [C in Channel]: (args: Args<C>) => Promise<ChannelResults[C]> };
-
-export const SCREEN_THUMBNAIL_SIZE = { width: 320, height: 180 } as const;
 
 /** Why `event` may not use the bridge, or null when it comes from our main window's main frame. */
 export function senderRefusal(event: IpcMainInvokeEvent, mainWindow: BrowserWindow | null): string | null {
@@ -121,6 +126,13 @@ export function createHandlers(deps: IpcDeps): Handlers {
     const win = parentWindow();
     return win ? dialog.showSaveDialog(win, options) : dialog.showSaveDialog(options);
   };
+  const ask = (win: BrowserWindow | null, options: MessageBoxOptions) =>
+    win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options);
+  const mark = deps.markDownloaded ?? ((file: string) => markDownloaded(file));
+  const changed = (settings: Settings) => {
+    deps.onSettingsChanged?.(settings);
+    return settings;
+  };
   // Notifications are dropped by some platforms once garbage-collected; hold them until closed.
   const shown = new Set<Notification>();
 
@@ -135,41 +147,64 @@ export function createHandlers(deps: IpcDeps): Handlers {
       });
       const filePath = result.filePaths[0];
       if (result.canceled || !filePath) return null;
-      const pick = await readIdentityFile(filePath);
-      await deps.settings.update({ lastIdentityPath: filePath });
-      return pick;
+      const picked = await readPickedIdentityFile(filePath);
+      changed(await deps.settings.rememberIdentity(picked.realPath, picked.size));
+      return picked.pick;
     },
 
     'identity:open-last': async () => {
-      const { lastIdentityPath } = await deps.settings.get();
-      if (!lastIdentityPath || !path.isAbsolute(lastIdentityPath)) return null;
-      try {
-        return await readIdentityFile(lastIdentityPath);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw err;
-      }
+      const { lastIdentityPath, lastIdentitySize } = await deps.settings.get();
+      if (!lastIdentityPath || !lastIdentitySize) return null;
+      return reopenIdentityFile({ path: lastIdentityPath, size: lastIdentitySize });
     },
 
     'file:save': async ({ 0: { suggestedName, bytes } }) => {
+      const name = sanitizeFileName(suggestedName);
+      const ext = executableExtension(name);
+      if (ext) {
+        const { response } = await ask(parentWindow(), {
+          type: 'warning',
+          title: 'Save a program?',
+          message: `“${name}” is a program or a file that can run one (.${ext})`,
+          detail:
+            'Opening it can take over your computer, even when it comes from someone you trust (their computer ' +
+            'may be the one taken over). Save it only if you asked for exactly this file.',
+          buttons: ['Don’t save', 'Save anyway'],
+          defaultId: 0,
+          cancelId: 0,
+          noLink: true,
+        });
+        if (response !== 1) return { saved: false };
+      }
       const result = await showSave({
         title: 'Save file',
-        defaultPath: path.join(deps.getDownloadsDir(), sanitizeFileName(suggestedName)),
+        defaultPath: path.join(deps.getDownloadsDir(), name),
         properties: ['createDirectory', 'showOverwriteConfirmation'],
       });
       if (result.canceled || !result.filePath) return { saved: false };
       await writeFile(result.filePath, bytes);
+      try {
+        await mark(result.filePath);
+      } catch (err) {
+        // A program we could not mark is not left behind; other files stay (FAT drives have no marks).
+        console.error(`circle: file:save could not mark the file: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+        if (executableExtension(path.basename(result.filePath))) {
+          await rm(result.filePath, { force: true });
+          throw new CircleError(ErrorCode.Unavailable, 'file:save', 'the program could not be marked as downloaded, so it was not saved');
+        }
+      }
       return { saved: true };
     },
 
     'settings:get': () => deps.settings.get(),
 
-    'settings:update': ({ 0: patch }) => deps.settings.update(patch),
+    'settings:update': async ({ 0: patch }) =>
+      changed(await deps.settings.update(patch, (current, wanted) => vetSecurityDowngrades(current, wanted, parentWindow(), ask))),
 
     notify: async ({ 0: { title, body } }) => {
       const { notifications } = await deps.settings.get();
       if (!notifications.enabled || !Notification.isSupported()) return null;
-      const note = new Notification({ title, body });
+      const note = new Notification({ title, body: notificationBody(body) });
       shown.add(note);
       note.on('close', () => shown.delete(note));
       note.on('click', () => {
@@ -187,27 +222,6 @@ export function createHandlers(deps: IpcDeps): Handlers {
       const href = externalHref(url);
       if (!href) throw new CircleError(ErrorCode.Forbidden, 'external:open', 'only https, http and mailto links open outside Circle');
       await shell.openExternal(href);
-      return null;
-    },
-
-    'screen:sources': async () => {
-      const sources = await desktopCapturer.getSources({
-        types: ['screen', 'window'],
-        thumbnailSize: SCREEN_THUMBNAIL_SIZE,
-        fetchWindowIcons: false,
-      });
-      deps.picker.setListed(sources);
-      return sources.map((s) => ({ id: s.id, name: s.name, thumbnail: s.thumbnail.toDataURL() }));
-    },
-
-    'screen:select': async ({ 0: id }) => {
-      if (!deps.picker.select(id)) {
-        throw new CircleError(
-          ErrorCode.NotFound,
-          'screen:select',
-          'that screen or window is not among the listed sources; list them again',
-        );
-      }
       return null;
     },
   };

@@ -1,12 +1,12 @@
 /**
  * Session permissions: the only page that may ask for anything is our own (`app://circle`,
- * main frame). It may use the camera and microphone, capture the screen through our picker,
+ * main frame). It may use the camera and microphone, capture the screen through main's picker,
  * show notifications and write sanitized text to the clipboard. Everything else
  * (geolocation, MIDI, USB, serial, HID, openExternal, ...) is denied, for every origin.
  */
-import type { DisplayMediaRequestHandlerHandlerRequest, Session, Streams, WebContents } from 'electron';
+import type { BrowserWindow, DisplayMediaRequestHandlerHandlerRequest, Session, Streams, WebContents } from 'electron';
 import { APP_ORIGIN, originOf } from './origin.js';
-import type { ScreenPicker } from './screen-picker.js';
+import { chooseScreenSource, listScreenSources, type PickableSource } from './screen-picker.js';
 
 type RequestHandler = NonNullable<Parameters<Session['setPermissionRequestHandler']>[0]>;
 type CheckHandler = NonNullable<Parameters<Session['setPermissionCheckHandler']>[0]>;
@@ -74,33 +74,69 @@ export const handlePermissionCheck: CheckHandler = (webContents, permission, req
     mediaTypes: details.mediaType === undefined ? undefined : [details.mediaType],
   });
 
-/** `getDisplayMedia()` gets the source the member picked through `screen:select`, once; otherwise it is denied. */
+export interface DisplayMediaDeps {
+  getMainWindow: () => BrowserWindow | null;
+  listSources: () => Promise<PickableSource[]>;
+  choose: (win: BrowserWindow, sources: readonly PickableSource[]) => Promise<PickableSource | null>;
+  platform?: NodeJS.Platform;
+}
+
+/** Whether `frame` is the main frame of our main window, showing our page. */
+function isOurMainFrame(frame: DisplayMediaRequestHandlerHandlerRequest['frame'], win: BrowserWindow | null): boolean {
+  if (!frame || !win || win.isDestroyed()) return false;
+  if (frame.parent !== null || originOf(frame.url) !== APP_ORIGIN) return false;
+  const top = win.webContents.mainFrame;
+  return frame === top || (frame.processId === top.processId && frame.routingId === top.routingId);
+}
+
+/**
+ * `getDisplayMedia()` from our main window's main frame, during a user gesture, gets the source
+ * the member picks in main's own dialog for this request (screen-picker.ts); anything else, a
+ * request whose frame is gone (`null`) included, gets nothing and lists nothing.
+ */
 export function createDisplayMediaHandler(
-  picker: ScreenPicker,
-  platform: NodeJS.Platform = process.platform,
+  deps: DisplayMediaDeps,
 ): (request: DisplayMediaRequestHandlerHandlerRequest, callback: (streams: Streams | null) => void) => void {
+  const platform = deps.platform ?? process.platform;
+  let asking = false;
   return (request, callback) => {
-    const fromOurMainFrame = originOf(request.securityOrigin) === APP_ORIGIN && (!request.frame || request.frame.parent === null);
-    if (!fromOurMainFrame || !request.videoRequested) {
+    const win = deps.getMainWindow();
+    const allowed =
+      !asking &&
+      request.userGesture === true &&
+      request.videoRequested &&
+      originOf(request.securityOrigin) === APP_ORIGIN &&
+      isOurMainFrame(request.frame, win);
+    if (!allowed || !win) {
       callback(null);
       return;
     }
-    const source = picker.take();
-    if (!source) {
-      callback(null);
-      return;
-    }
-    const streams: Streams = { video: { id: source.id, name: source.name } };
-    // System audio capture exists only on Windows (loopback); elsewhere the share is video only.
-    if (request.audioRequested && platform === 'win32') streams.audio = 'loopback';
-    callback(streams);
+    asking = true;
+    const answer = (streams: Streams | null) => {
+      asking = false;
+      callback(streams);
+    };
+    deps
+      .listSources()
+      .then((sources) => deps.choose(win, sources))
+      .then((source) => {
+        if (!source || win.isDestroyed()) return answer(null);
+        const streams: Streams = { video: { id: source.id, name: source.name } };
+        // System audio capture exists only on Windows (loopback); elsewhere the share is video only.
+        if (request.audioRequested && platform === 'win32') streams.audio = 'loopback';
+        answer(streams);
+      })
+      .catch(() => answer(null));
   };
 }
 
-export function installPermissionHandlers(session: Session, picker: ScreenPicker): void {
+export function installPermissionHandlers(session: Session, getMainWindow: () => BrowserWindow | null): void {
   session.setPermissionRequestHandler(handlePermissionRequest);
   session.setPermissionCheckHandler(handlePermissionCheck);
   // No HID, USB or serial device is ever granted, whatever a page asks.
   session.setDevicePermissionHandler(() => false);
-  session.setDisplayMediaRequestHandler(createDisplayMediaHandler(picker), { useSystemPicker: false });
+  session.setDisplayMediaRequestHandler(
+    createDisplayMediaHandler({ getMainWindow, listSources: listScreenSources, choose: chooseScreenSource }),
+    { useSystemPicker: false },
+  );
 }

@@ -3,8 +3,8 @@
  * replaced atomically (temp file + rename) so a crash never leaves half a file.
  *
  * This store cannot hold a key, a passphrase or a message: every value written is parsed by
- * SettingsSchema, a strict object of a few preferences (relay override, notification and call
- * options, the identity file's *path*, verified safety numbers), and it rejects any other field.
+ * SettingsSchema, a strict object of a few preferences (notification and call options, the
+ * identity file's *path* and size, verified safety numbers), and it rejects any other field.
  *
  * A missing file means defaults. A file that is not valid JSON or fails the schema is moved
  * aside to `settings.json.corrupt` (kept for the member to inspect) and defaults are used.
@@ -20,6 +20,7 @@ import {
   SettingsSchema,
   type Settings,
   type SettingsPatch,
+  withoutRetiredFields,
 } from '../shared/settings.js';
 
 export const SETTINGS_FILE = 'settings.json';
@@ -40,18 +41,34 @@ export class SettingsStore {
     return this.#serial(() => this.#load());
   }
 
-  /** Applies a partial update; an invalid patch is refused with BadRequest and nothing is written. */
-  update(patch: SettingsPatch): Promise<Settings> {
+  /**
+   * Applies a partial update; an invalid patch is refused with BadRequest and nothing is written.
+   * `vet` sees the current settings and the parsed patch first and returns what may be applied
+   * (main asks the member there before a security downgrade); updates wait for it in turn.
+   */
+  update(patch: SettingsPatch, vet?: (current: Settings, patch: SettingsPatch) => Promise<SettingsPatch>): Promise<Settings> {
     return this.#serial(async () => {
       const parsed = SettingsPatchSchema.safeParse(patch);
       if (!parsed.success) throw new CircleError(ErrorCode.BadRequest, 'settings:update', describeIssue(parsed.error.issues[0]));
+      const current = await this.#load();
+      const allowed = vet ? await vet(current, parsed.data) : parsed.data;
       let next: Settings;
       try {
-        next = applySettingsPatch(await this.#load(), parsed.data);
+        next = applySettingsPatch(current, allowed);
       } catch (err) {
         const issue = (err as { issues?: Issue[] }).issues?.[0];
         throw new CircleError(ErrorCode.BadRequest, 'settings:update', describeIssue(issue));
       }
+      await this.#write(next);
+      this.#current = next;
+      return next;
+    });
+  }
+
+  /** Main process only: the identity file the member picked in the open dialog (never from the renderer). */
+  rememberIdentity(filePath: string, size: number): Promise<Settings> {
+    return this.#serial(async () => {
+      const next = SettingsSchema.parse({ ...(await this.#load()), lastIdentityPath: filePath, lastIdentitySize: size });
       await this.#write(next);
       this.#current = next;
       return next;
@@ -73,7 +90,7 @@ export class SettingsStore {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       return (this.#current = structuredClone(DEFAULT_SETTINGS));
     }
-    const parsed = SettingsSchema.safeParse(parseJson(text));
+    const parsed = SettingsSchema.safeParse(withoutRetiredFields(parseJson(text)));
     if (parsed.success) return (this.#current = parsed.data);
     await rename(this.filePath, this.filePath + CORRUPT_SUFFIX);
     console.warn(`circle: settings file was unreadable; kept it as ${SETTINGS_FILE}${CORRUPT_SUFFIX} and started from defaults`);

@@ -6,8 +6,10 @@
  * Anchors: element-desktop `src/webcontents-handler.ts`; Electron's security checklist.
  */
 import { app, BrowserWindow, shell, type WebContents, type WebPreferences } from 'electron';
-import { EXTERNAL_SCHEMES } from '../shared/bridge.js';
+import { externalHref } from '../shared/links.js';
 import { APP_INDEX_URL, isAppUrl } from './origin.js';
+
+export { externalHref };
 
 /** The web preferences of every window, minus the preload path (known only at runtime). */
 export const SECURE_WEB_PREFERENCES = Object.freeze({
@@ -27,18 +29,6 @@ export const SECURE_WEB_PREFERENCES = Object.freeze({
 
 export function secureWebPreferences(preloadPath: string): WebPreferences {
   return { ...SECURE_WEB_PREFERENCES, preload: preloadPath };
-}
-
-const EXTERNAL: ReadonlySet<string> = new Set(EXTERNAL_SCHEMES);
-
-/** The normalised link when `url` parses and its scheme is one we hand to the OS (https, http, mailto), else null. */
-export function externalHref(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    return EXTERNAL.has(parsed.protocol) ? parsed.href : null;
-  } catch {
-    return null;
-  }
 }
 
 export function hardenWebContents(contents: WebContents): void {

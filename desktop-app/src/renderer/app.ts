@@ -14,16 +14,7 @@ import { pickFile, platform } from './platform.js';
 import type { UiState } from './state.js';
 import { conversationView, type ConversationHandlers } from './views/conversation.js';
 import { CallPanel } from './views/call-panel.js';
-import {
-  confirmDialog,
-  devicesDialog,
-  jumpDialog,
-  newGroupDialog,
-  safetyNumberDialog,
-  screenSourceDialog,
-  settingsDialog,
-  toast,
-} from './views/dialogs.js';
+import { confirmDialog, devicesDialog, jumpDialog, newGroupDialog, safetyNumberDialog, settingsDialog, toast } from './views/dialogs.js';
 import { sidebarView } from './views/sidebar.js';
 import { welcomeView } from './views/welcome.js';
 
@@ -132,6 +123,8 @@ export class App {
     const r = await platform.invoke(channel);
     if (!r.ok) return this.showWelcome({ error: r.error.message });
     if (r.value) await this.loadIdentity(r.value);
+    else if (channel === 'identity:open-last')
+      this.showWelcome({ error: 'Your last identity file was moved, changed or removed. Open it again.' });
   }
 
   private async loadIdentity(file: { name: string; bytes: Uint8Array }): Promise<void> {
@@ -154,9 +147,9 @@ export class App {
       this.state.info = await this.core.call('open', {
         file: file.bytes.slice(),
         passphrase,
-        relayUrl: this.state.settings.relayUrlOverride,
       });
       this.pendingFile = undefined;
+      file.bytes.fill(0); // the worker has its own copy; an unsealed file holds keys in clear
       this.state.members = this.state.info.members;
       this.render();
     } catch (err) {
@@ -365,14 +358,7 @@ export class App {
     const call = this.calls.active;
     if (!call) return;
     try {
-      if (platform.kind === 'electron' && !call.screen) {
-        const sources = await platform.invoke('screen:sources');
-        if (!sources.ok) return toast(sources.error.message);
-        const id = await screenSourceDialog(sources.value);
-        if (!id) return;
-        const selected = await platform.invoke('screen:select', id);
-        if (!selected.ok) return toast(selected.error.message);
-      }
+      // Straight from the click: in Electron, main then asks the member which screen or window to share.
       await call.shareScreen();
     } catch {
       toast('Screen sharing was not started.');

@@ -5,7 +5,7 @@
  */
 import { fail, ok, ErrorCode, type Result } from '@circle/protocol';
 import type { Channel, ChannelParams, ChannelResults, CircleBridge, IdentityFilePick } from '../shared/bridge.js';
-import { applySettingsPatch, DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../shared/settings.js';
+import { applySettingsPatch, DEFAULT_SETTINGS, SettingsSchema, withoutRetiredFields, type Settings } from '../shared/settings.js';
 import { isAllowedLink } from './linkify.js';
 
 export interface Platform {
@@ -23,7 +23,7 @@ const SETTINGS_KEY = 'circle.settings.v1';
 
 function loadBrowserSettings(): Settings {
   try {
-    const parsed = SettingsSchema.safeParse(JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? 'null'));
+    const parsed = SettingsSchema.safeParse(withoutRetiredFields(JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? 'null')));
     return parsed.success ? parsed.data : DEFAULT_SETTINGS;
   } catch {
     return DEFAULT_SETTINGS;
@@ -85,10 +85,6 @@ const browserPlatform: Platform = {
         window.open(url, '_blank', 'noopener,noreferrer');
         return ok(null) as Result<never>;
       }
-      case 'screen:sources':
-        return ok([]) as Result<never>;
-      case 'screen:select':
-        return ok(null) as Result<never>;
     }
   },
 };

@@ -16,8 +16,6 @@ export const CHANNELS = [
   'settings:update',
   'notify',
   'external:open',
-  'screen:sources',
-  'screen:select',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 
@@ -40,19 +38,11 @@ export const ChannelArgs = {
   'settings:update': z.tuple([SettingsPatchSchema]),
   notify: z.tuple([z.strictObject({ title: z.string().min(1).max(200), body: z.string().max(500) })]),
   'external:open': z.tuple([z.string().max(4096)]),
-  'screen:sources': z.tuple([]),
-  'screen:select': z.tuple([z.string().min(1).max(256)]),
 } satisfies Record<Channel, z.ZodTuple>;
 
 export interface IdentityFilePick {
   name: string;
   bytes: Uint8Array;
-}
-export interface ScreenSource {
-  id: string;
-  name: string;
-  /** PNG data URL of a small thumbnail. */
-  thumbnail: string;
 }
 
 export interface ChannelResults {
@@ -63,8 +53,6 @@ export interface ChannelResults {
   'settings:update': Settings;
   notify: null;
   'external:open': null;
-  'screen:sources': ScreenSource[];
-  'screen:select': null;
 }
 
 export type ChannelParams = { [C in Channel]: z.input<(typeof ChannelArgs)[C]> };

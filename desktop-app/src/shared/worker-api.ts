@@ -66,7 +66,7 @@ export interface CircleInfo {
 
 export interface WorkerRequests {
   peek: { args: { file: Uint8Array }; result: { sealed: boolean } };
-  open: { args: { file: Uint8Array; passphrase?: string; relayUrl?: string }; result: CircleInfo };
+  open: { args: { file: Uint8Array; passphrase?: string }; result: CircleInfo };
   openDirect: { args: { memberId: string }; result: { key: string } };
   createGroup: { args: { name: string; memberIds: string[] }; result: { key: string } };
   sendText: { args: { key: string; text: string; replyTo?: string }; result: { messageId: string } };

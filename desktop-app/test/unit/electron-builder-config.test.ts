@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import config, { ELECTRON_FUSES } from '../../electron-builder.config.js';
+import config, { builderConfig, ELECTRON_FUSES } from '../../electron-builder.config.js';
 
 const require = createRequire(import.meta.url);
 const { FuseV1Options } = require('@electron/fuses') as { FuseV1Options: Record<string, string | number> };
-const builderConfig = require('app-builder-lib/out/util/config/config') as {
+const builderConfigLib = require('app-builder-lib/out/util/config/config') as {
   validateConfiguration: (config: unknown, logger: unknown) => Promise<void>;
   getConfig: (projectDir: string, configPath: string, configFromOptions: null) => Promise<{ appId?: string; electronFuses?: unknown }>;
 };
@@ -49,7 +50,7 @@ describe('electron-builder config', () => {
     expect(config.asar).toBe(true);
     expect(config.files).toEqual(expect.arrayContaining(['dist/main.cjs', 'dist/preload.cjs', 'dist/renderer/**/*']));
     expect((config.files as string[]).filter((f) => !f.startsWith('!') && !f.startsWith('dist/') && f !== 'package.json')).toEqual([]);
-    expect(config.linux?.target).toEqual(['AppImage', 'deb']);
+    expect(config.linux?.target).toEqual(['deb']);
     expect(config.mac?.target).toEqual(['dmg']);
     expect(config.mac?.hardenedRuntime).toBe(true);
     expect(config.win?.target).toEqual(['nsis']);
@@ -68,12 +69,42 @@ describe('electron-builder config', () => {
   });
 
   it('electron-builder loads the .ts file itself, as `--config electron-builder.config.ts --projectDir desktop-app` would', async () => {
-    const loaded = await builderConfig.getConfig(fileURLToPath(new URL('../..', import.meta.url)), 'electron-builder.config.ts', null);
+    const loaded = await builderConfigLib.getConfig(fileURLToPath(new URL('../..', import.meta.url)), 'electron-builder.config.ts', null);
     expect(loaded.appId).toBe('org.circle.messenger');
     expect(loaded.electronFuses).toStrictEqual(config.electronFuses);
   });
 
   it("passes electron-builder's own schema validation", async () => {
-    await expect(builderConfig.validateConfiguration(structuredClone(config), new DebugLogger(false))).resolves.toBeUndefined();
+    await expect(builderConfigLib.validateConfiguration(structuredClone(config), new DebugLogger(false))).resolves.toBeUndefined();
+  });
+
+  it('ships no Linux package that starts without the sandbox: the .deb only, with no extra launch arguments', () => {
+    expect(config.linux?.target).not.toContain('AppImage');
+    expect(JSON.stringify(config)).not.toMatch(/no-sandbox|executableArgs/);
+    // The .deb keeps electron-builder's own AppArmor profile (no override of it here).
+    expect(config.deb).not.toHaveProperty('appArmorProfile');
+  });
+
+  it("the installed electron-builder's .deb installs an AppArmor profile allowing user namespaces, and a SUID sandbox where they are off", () => {
+    const templates = path.join(path.dirname(require.resolve('app-builder-lib/package.json')), 'templates', 'linux');
+    const afterInstall = readFileSync(path.join(templates, 'after-install.tpl'), 'utf8');
+    const profile = readFileSync(path.join(templates, 'apparmor-profile.tpl'), 'utf8');
+    expect(afterInstall).toContain('resources/apparmor-profile');
+    expect(afterInstall).toContain('apparmor_parser --replace');
+    expect(afterInstall).toContain("chmod 4755 '/opt/${sanitizedProductName}/chrome-sandbox'");
+    expect(profile).toMatch(/^\s*userns,$/m);
+  });
+
+  it('a release build (CIRCLE_RELEASE=1) must be code-signed and notarized; a development build need not', async () => {
+    const release = builderConfig({ CIRCLE_RELEASE: '1' });
+    expect(release.forceCodeSigning).toBe(true);
+    expect(release.mac?.notarize).toBe(true);
+    expect(release.win?.signtoolOptions?.signingHashAlgorithms).toEqual(['sha256']);
+    const dev = builderConfig({});
+    expect(dev.forceCodeSigning).toBe(false);
+    expect(dev.mac?.notarize).toBe(false);
+    // No certificate or password is ever in the config: electron-builder reads them from the environment.
+    expect(JSON.stringify(release)).not.toMatch(/CSC_|PASSWORD|\.p12|\.pfx/i);
+    await expect(builderConfigLib.validateConfiguration(structuredClone(release), new DebugLogger(false))).resolves.toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -10,9 +10,6 @@ vi.mock('electron', () => import('./fake-electron.js'));
 
 const { registerIpcHandlers, toIpcError } = await import('../../src/main/ipc.js');
 const { SettingsStore } = await import('../../src/main/settings.js');
-const { ScreenPicker } = await import('../../src/main/screen-picker.js');
-const { createDisplayMediaHandler } = await import('../../src/main/permissions.js');
-const { sanitizeFileName } = await import('../../src/main/files.js');
 
 const APP_URL = 'app://circle/index.html';
 
@@ -25,8 +22,6 @@ const VALID_ARGS: Record<Channel, unknown[]> = {
   'settings:update': [{ notifications: { enabled: false } }],
   notify: [{ title: 'Ada', body: 'New message' }],
   'external:open': ['https://example.org/'],
-  'screen:sources': [],
-  'screen:select': ['screen:1:0'],
 };
 
 /** One malformed call per channel and the field its BadRequest must name. */
@@ -43,7 +38,8 @@ const BAD_ARGS: Record<Channel, [unknown[], string][]> = {
   'settings:get': [[['x'], 'arguments']],
   'settings:update': [
     [[{ calls: { relayOnly: 'yes' } }], 'args[0].calls.relayOnly'],
-    [[{ relayUrlOverride: 'javascript:alert(1)' }], 'args[0].relayUrlOverride'],
+    [[{ relayUrlOverride: 'https://relay.example' }], 'relayUrlOverride'],
+    [[{ lastIdentityPath: '/etc/passwd' }], 'lastIdentityPath'],
     [[{ secretKey: 'AAAA' }], 'secretKey'],
     [['all'], 'args[0]'],
   ],
@@ -56,17 +52,12 @@ const BAD_ARGS: Record<Channel, [unknown[], string][]> = {
     [[5], 'args[0]'],
     [['https://x/'.padEnd(5000, 'x')], 'args[0]'],
   ],
-  'screen:sources': [[[{ types: ['screen'] }], 'arguments']],
-  'screen:select': [
-    [[''], 'args[0]'],
-    [[42], 'args[0]'],
-  ],
 };
 
 let dir: string;
 let mainWindow: fake.BrowserWindow;
 let settings: InstanceType<typeof SettingsStore>;
-let picker: InstanceType<typeof ScreenPicker>;
+let marked: string[];
 
 beforeEach(async () => {
   fake.resetFakeElectron();
@@ -74,8 +65,13 @@ beforeEach(async () => {
   mainWindow = new fake.BrowserWindow({});
   await mainWindow.loadURL(APP_URL);
   settings = new SettingsStore(path.join(dir, 'userData'));
-  picker = new ScreenPicker();
-  registerIpcHandlers({ getMainWindow: () => mainWindow as never, settings, picker, getDownloadsDir: () => path.join(dir, 'Downloads') });
+  marked = [];
+  registerIpcHandlers({
+    getMainWindow: () => mainWindow as never,
+    settings,
+    getDownloadsDir: () => path.join(dir, 'Downloads'),
+    markDownloaded: (file) => (marked.push(file), Promise.resolve()),
+  });
   fake.calls.length = 0;
 });
 afterEach(async () => {
@@ -150,8 +146,6 @@ describe.each(CHANNELS)('%s', (channel) => {
   });
 
   it('answers a well-formed call from our main frame with a Result', async () => {
-    fake.desktopCapturer.sources = [{ id: 'screen:1:0', name: 'Entire screen' }];
-    picker.setListed(fake.desktopCapturer.sources);
     const result = await call(channel, fromMainFrame(), ...VALID_ARGS[channel]);
     expect(result.ok).toBe(true);
   });
@@ -160,8 +154,8 @@ describe.each(CHANNELS)('%s', (channel) => {
 describe('errors cross as data, never as stack traces', () => {
   it('an unexpected failure is a vague Internal error', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    fake.desktopCapturer.fail = new Error('boom in /home/member/secret/path');
-    const result = await call('screen:sources', fromMainFrame());
+    vi.spyOn(settings, 'get').mockRejectedValue(new Error('boom in /home/member/secret/path'));
+    const result = await call('settings:get', fromMainFrame());
     expect(result).toEqual({ ok: false, error: { code: ErrorCode.Internal, message: 'internal error' } });
     expect(JSON.stringify(result)).not.toMatch(/boom|secret|at /);
     expect(error.mock.calls.flat().join(' ')).not.toMatch(/boom|secret/);
@@ -192,9 +186,9 @@ describe('identity:open', () => {
     const result = await call<{ name: string; bytes: Uint8Array }>('identity:open', fromMainFrame());
     expect(result.ok && result.value.name).toBe('identity-07.bin');
     expect(result.ok && [...result.value.bytes]).toEqual([0x43, 0x49, 0x52, 0x43]);
-    expect((await settings.get()).lastIdentityPath).toBe(file);
+    expect((await settings.get()).lastIdentityPath).toBe(await realpath(file));
     await call('identity:open', fromMainFrame());
-    expect(fake.dialog.openCalls[1]!.options.defaultPath).toBe(path.dirname(file));
+    expect(fake.dialog.openCalls[1]!.options.defaultPath).toBe(path.dirname(await realpath(file)));
   });
 
   it('refuses a file larger than 64 KiB with a clear message, and does not remember it', async () => {
@@ -221,10 +215,11 @@ describe('identity:open-last', () => {
     expect(await call('identity:open-last', fromMainFrame())).toEqual({ ok: true, value: null });
   });
 
-  it('reads the remembered file while it exists, and is null once it is gone', async () => {
+  it('reads the file picked in the dialog while it exists, and is null once it is gone', async () => {
     const file = path.join(dir, 'identity-03.bin');
     await writeFile(file, new Uint8Array([9, 9]));
-    await settings.update({ lastIdentityPath: file });
+    fake.dialog.nextOpen = { canceled: false, filePaths: [file] };
+    await call('identity:open', fromMainFrame());
     const result = await call<{ name: string; bytes: Uint8Array }>('identity:open-last', fromMainFrame());
     expect(result.ok && result.value.name).toBe('identity-03.bin');
     expect(result.ok && [...result.value.bytes]).toEqual([9, 9]);
@@ -232,9 +227,17 @@ describe('identity:open-last', () => {
     expect(await call('identity:open-last', fromMainFrame())).toEqual({ ok: true, value: null });
   });
 
-  it('is null for a relative remembered path', async () => {
-    await settings.update({ lastIdentityPath: 'identity.bin' });
-    expect(await call('identity:open-last', fromMainFrame())).toEqual({ ok: true, value: null });
+  it('remembers the real path when the member picked a symlink, and reopens that', async () => {
+    const real = path.join(dir, 'real.bin');
+    const link = path.join(dir, 'link.bin');
+    await writeFile(real, new Uint8Array([5, 6, 7]));
+    await symlink(real, link);
+    fake.dialog.nextOpen = { canceled: false, filePaths: [link] };
+    await call('identity:open', fromMainFrame());
+    expect((await settings.get()).lastIdentityPath).toBe(await realpath(real));
+    expect((await settings.get()).lastIdentitySize).toBe(3);
+    const again = await call<{ bytes: Uint8Array }>('identity:open-last', fromMainFrame());
+    expect(again.ok && [...again.value.bytes]).toEqual([5, 6, 7]);
   });
 });
 
@@ -246,6 +249,60 @@ describe('file:save', () => {
     expect(result).toEqual({ ok: true, value: { saved: true } });
     expect(fake.dialog.saveCalls[0]!.options.defaultPath).toBe(path.join(dir, 'Downloads', 'bashrc'));
     expect(await readFile(target, 'utf8')).toBe('hi');
+    expect(marked).toEqual([target]);
+  });
+
+  it('writes only the path the member chose in the save dialog, and nothing when they cancel', async () => {
+    await mkdir(path.join(dir, 'Downloads'));
+    for (const name of ['/etc/passwd', '../../.ssh/authorized_keys', '\\\\attacker.example\\share\\a', 'CON', '..']) {
+      fake.dialog.nextSave = { canceled: true };
+      expect(await call('file:save', fromMainFrame(), { suggestedName: name, bytes: new Uint8Array([0x41]) })).toEqual({
+        ok: true,
+        value: { saved: false },
+      });
+    }
+    expect(await readdir(path.join(dir, 'Downloads'))).toEqual([]);
+    for (const c of fake.dialog.saveCalls) expect(path.dirname(c.options.defaultPath as string)).toBe(path.join(dir, 'Downloads'));
+    expect(marked).toEqual([]);
+  });
+
+  it('saves an executable only after the member confirms the warning, and marks it', async () => {
+    const target = path.join(dir, 'setup.exe');
+    fake.dialog.nextSave = { canceled: false, filePath: target };
+    fake.dialog.messageBoxAnswers = [1];
+    expect(await call('file:save', fromMainFrame(), { suggestedName: 'setup.exe', bytes: new Uint8Array([0x4d, 0x5a]) })).toEqual({
+      ok: true,
+      value: { saved: true },
+    });
+    expect(fake.dialog.messageBoxes[0]!.options.message).toContain('setup.exe');
+    expect(fake.dialog.messageBoxes[0]!.options.defaultId).toBe(0);
+    expect(marked).toEqual([target]);
+  });
+
+  it('does not keep a program it could not mark as downloaded; keeps other files', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    fake.resetFakeElectron();
+    mainWindow = new fake.BrowserWindow({});
+    await mainWindow.loadURL(APP_URL);
+    registerIpcHandlers({
+      getMainWindow: () => mainWindow as never,
+      settings,
+      getDownloadsDir: () => dir,
+      markDownloaded: () => Promise.reject(Object.assign(new Error('no streams on FAT'), { code: 'EINVAL' })),
+    });
+    const program = path.join(dir, 'tool.exe');
+    fake.dialog.nextSave = { canceled: false, filePath: program };
+    fake.dialog.messageBoxAnswers = [1];
+    const refused = await call('file:save', fromMainFrame(), { suggestedName: 'tool.exe', bytes: new Uint8Array([1]) });
+    expect(refused).toMatchObject({ ok: false, error: { code: ErrorCode.Unavailable } });
+    await expect(readFile(program)).rejects.toThrow();
+    const photo = path.join(dir, 'photo.jpg');
+    fake.dialog.nextSave = { canceled: false, filePath: photo };
+    expect(await call('file:save', fromMainFrame(), { suggestedName: 'photo.jpg', bytes: new Uint8Array([1]) })).toEqual({
+      ok: true,
+      value: { saved: true },
+    });
+    expect([...(await readFile(photo))]).toEqual([1]);
   });
 
   it('reports saved: false when the member cancels', async () => {
@@ -254,33 +311,27 @@ describe('file:save', () => {
       value: { saved: false },
     });
   });
-
-  it.each([
-    ['../../etc/passwd', 'passwd'],
-    ['..\\..\\Windows\\system.ini', 'system.ini'],
-    ['..', 'file'],
-    ['CON.txt', '_CON.txt'],
-    ['a<b>c:d|e?f*.txt', 'a_b_c_d_e_f_.txt'],
-    ['evil\u202Etxt.exe', 'evil_txt.exe'],
-    ['tab\there.txt', 'tab_here.txt'],
-    ['  .hidden  ', 'hidden'],
-    ['photo.jpg', 'photo.jpg'],
-  ])('sanitises %j to %j', (input, expected) => {
-    expect(sanitizeFileName(input)).toBe(expected);
-  });
-
-  it('keeps long names under 200 characters with their extension', () => {
-    const name = sanitizeFileName(`${'é'.repeat(300)}.pdf`);
-    expect(Array.from(name)).toHaveLength(200);
-    expect(name.endsWith('.pdf')).toBe(true);
-  });
 });
 
 describe('settings:get and settings:update', () => {
   it('round-trip through the store', async () => {
-    const updated = await call('settings:update', fromMainFrame(), { calls: { relayOnly: false } });
-    expect(updated).toMatchObject({ ok: true, value: { calls: { relayOnly: false } } });
+    const updated = await call('settings:update', fromMainFrame(), { notifications: { showContent: true }, calls: { cameraId: 'c1' } });
+    expect(updated).toMatchObject({
+      ok: true,
+      value: { notifications: { showContent: true }, calls: { relayOnly: true, cameraId: 'c1' } },
+    });
     expect(await call('settings:get', fromMainFrame())).toEqual(updated);
+    expect(fake.dialog.messageBoxes).toEqual([]);
+  });
+
+  it('turning relay-only calls back on needs no confirmation', async () => {
+    fake.dialog.messageBoxAnswers = [1];
+    await call('settings:update', fromMainFrame(), { calls: { relayOnly: false } });
+    expect(await call('settings:update', fromMainFrame(), { calls: { relayOnly: true } })).toMatchObject({
+      ok: true,
+      value: { calls: { relayOnly: true } },
+    });
+    expect(fake.dialog.messageBoxes).toHaveLength(1);
   });
 });
 
@@ -319,38 +370,4 @@ describe('external:open', () => {
       expect(fake.shell.opened).toEqual([]);
     },
   );
-});
-
-describe('screen:sources and screen:select', () => {
-  beforeEach(() => {
-    fake.desktopCapturer.sources = [
-      { id: 'screen:1:0', name: 'Entire screen' },
-      { id: 'window:42:0', name: 'Notes' },
-    ];
-  });
-
-  it('lists screens and windows with small data-URL thumbnails', async () => {
-    const result = await call<{ id: string; name: string; thumbnail: string }[]>('screen:sources', fromMainFrame());
-    expect(fake.desktopCapturer.requests).toEqual([
-      { types: ['screen', 'window'], thumbnailSize: { width: 320, height: 180 }, fetchWindowIcons: false },
-    ]);
-    expect(result.ok && result.value.map((s) => s.id)).toEqual(['screen:1:0', 'window:42:0']);
-    expect(result.ok && result.value.every((s) => s.thumbnail.startsWith('data:image/png;base64,'))).toBe(true);
-  });
-
-  it('a listed source can be selected, and the next screen capture gets exactly it', async () => {
-    await call('screen:sources', fromMainFrame());
-    expect(await call('screen:select', fromMainFrame(), 'window:42:0')).toEqual({ ok: true, value: null });
-    let streams: unknown;
-    createDisplayMediaHandler(picker, 'linux')(
-      { frame: null, securityOrigin: 'app://circle', videoRequested: true, audioRequested: false, userGesture: true },
-      (s) => (streams = s),
-    );
-    expect(streams).toEqual({ video: { id: 'window:42:0', name: 'Notes' } });
-  });
-
-  it('selecting an id that was not listed is NotFound', async () => {
-    await call('screen:sources', fromMainFrame());
-    expect(await call('screen:select', fromMainFrame(), 'screen:9:0')).toMatchObject({ ok: false, error: { code: ErrorCode.NotFound } });
-  });
 });

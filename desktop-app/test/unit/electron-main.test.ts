@@ -152,4 +152,53 @@ describe('main process start-up', () => {
     expect(await fake.ipcMain.invoke('settings:get', fromSecond)).toMatchObject({ ok: true });
     expect(await fake.ipcMain.invoke('settings:get', firstEvent)).toMatchObject({ ok: false, error: { code: 'Forbidden' } });
   });
+
+  it.each(['no-sandbox', 'disable-gpu-sandbox'])('refuses to start with --%s, saying why, and opens nothing', async (name) => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    await startMain((f) => f.app.commandLine.switches.add(name));
+    await fake.app.makeReady();
+    expect(fake.app.exitCode).toBe(1);
+    expect(fake.dialog.errorBoxes).toHaveLength(1);
+    expect(fake.dialog.errorBoxes[0]!.title).toMatch(/sandbox/);
+    expect(fake.dialog.errorBoxes[0]!.content).toContain(`--${name}`);
+    expect(fake.BrowserWindow.instances).toHaveLength(0);
+    expect(fake.ipcMain.handlers.size).toBe(0);
+    error.mockRestore();
+  });
+
+  it.each([
+    ['win32', 'org.circle.messenger'],
+    ['linux', null],
+  ] as const)('on %s sets the AppUserModelId to %s (Windows notifications need it)', async (platform, id) => {
+    Object.defineProperty(process, 'platform', { value: platform });
+    await startMain();
+    expect(fake.app.appUserModelId).toBe(id);
+  });
+
+  it('the window title is main’s: it shows a downgrade in effect from the start, whatever the page sets', async () => {
+    await mkdir(path.join(appRoot, 'userData'), { recursive: true });
+    await writeFile(
+      path.join(appRoot, 'userData', 'settings.json'),
+      JSON.stringify({ notifications: { enabled: true, showContent: false }, calls: { relayOnly: false }, verified: {} }),
+    );
+    await startMain();
+    await fake.app.makeReady();
+    const win = fake.BrowserWindow.instances[0]!;
+    await vi.waitFor(() => expect(win.title).toMatch(/relay-only calls off/));
+    const event = new fake.FakeEvent();
+    win.emit('page-title-updated', event, 'Circle');
+    expect(event.defaultPrevented).toBe(true);
+    await rm(path.join(appRoot, 'userData'), { recursive: true, force: true });
+  });
+
+  it('a crashed window is reloaded with a notice', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    await startMain();
+    await fake.app.makeReady();
+    const win = fake.BrowserWindow.instances[0]!;
+    win.webContents.emit('render-process-gone', new fake.FakeEvent(), { reason: 'crashed', exitCode: 1 });
+    expect(win.loadedUrls).toEqual(['app://circle/index.html', 'app://circle/index.html']);
+    expect(fake.dialog.messageBoxes[0]!.options.message).toMatch(/reloaded/);
+    vi.restoreAllMocks();
+  });
 });

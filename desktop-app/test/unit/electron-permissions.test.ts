@@ -5,7 +5,7 @@ vi.mock('electron', () => import('./fake-electron.js'));
 
 const { handlePermissionRequest, handlePermissionCheck, createDisplayMediaHandler, installPermissionHandlers, GRANTED_PERMISSIONS } =
   await import('../../src/main/permissions.js');
-const { ScreenPicker } = await import('../../src/main/screen-picker.js');
+const { chooseScreenSource, sourceLabel, MAX_CHOICES } = await import('../../src/main/screen-picker.js');
 
 type Permission = Parameters<typeof handlePermissionRequest>[1];
 
@@ -135,77 +135,121 @@ describe('permission checks', () => {
 });
 
 describe('display media (screen sharing)', () => {
+  const SOURCES = [
+    { id: 'screen:1:0', name: 'Entire screen' },
+    { id: 'window:42:0', name: 'Notes' },
+  ];
+  let win: fake.BrowserWindow;
+  let listed: number;
+  let asked: (readonly { id: string; name: string }[])[];
+  beforeEach(() => {
+    fake.resetFakeElectron();
+    win = new fake.BrowserWindow({});
+    win.webContents.mainFrame.url = OURS;
+    listed = 0;
+    asked = [];
+  });
   const ourRequest = (over: Record<string, unknown> = {}) => ({
-    frame: new fake.FakeFrame(OURS),
+    frame: win.webContents.mainFrame,
     securityOrigin: 'app://circle',
     videoRequested: true,
     audioRequested: false,
     userGesture: true,
     ...over,
   });
-  const ask = (handler: ReturnType<typeof createDisplayMediaHandler>, req: Record<string, unknown>) => {
-    let answer: unknown = 'never answered';
-    handler(req as never, (streams) => (answer = streams));
-    return answer;
-  };
-  const pickerWith = (id = 'screen:1:0') => {
-    const picker = new ScreenPicker();
-    picker.setListed([
-      { id: 'screen:1:0', name: 'Entire screen' },
-      { id: 'window:42:0', name: 'Notes' },
-    ]);
-    picker.select(id);
-    return picker;
-  };
+  /** A handler whose member picks `pick` (an index into the sources, or null to cancel). */
+  const handlerPicking = (pick: number | null, platform: NodeJS.Platform = 'linux') =>
+    createDisplayMediaHandler({
+      getMainWindow: () => win as never,
+      listSources: () => ((listed += 1), Promise.resolve(SOURCES)),
+      choose: (_w, sources) => (asked.push(sources), Promise.resolve(pick === null ? null : sources[pick]!)),
+      platform,
+    });
+  const ask = (handler: ReturnType<typeof createDisplayMediaHandler>, req: Record<string, unknown>) =>
+    new Promise<unknown>((resolve) => handler(req as never, resolve));
 
-  it('is denied when the member selected nothing', () => {
-    const picker = new ScreenPicker();
-    picker.setListed([{ id: 'screen:1:0', name: 'Entire screen' }]);
-    expect(ask(createDisplayMediaHandler(picker), ourRequest())).toBeNull();
+  it('gets exactly the source the member picks for this request, and asks again for the next', async () => {
+    const handler = handlerPicking(1);
+    expect(await ask(handler, ourRequest())).toEqual({ video: { id: 'window:42:0', name: 'Notes' } });
+    expect(await ask(handler, ourRequest())).toEqual({ video: { id: 'window:42:0', name: 'Notes' } });
+    expect(asked).toHaveLength(2);
   });
 
-  it('gets exactly the selected source, once', () => {
-    const handler = createDisplayMediaHandler(pickerWith('window:42:0'), 'linux');
-    expect(ask(handler, ourRequest())).toEqual({ video: { id: 'window:42:0', name: 'Notes' } });
-    expect(ask(handler, ourRequest())).toBeNull();
+  it('is denied when the member cancels', async () => {
+    expect(await ask(handlerPicking(null), ourRequest())).toBeNull();
   });
 
-  it('adds system audio only on Windows, where loopback exists', () => {
-    expect(ask(createDisplayMediaHandler(pickerWith(), 'win32'), ourRequest({ audioRequested: true }))).toEqual({
+  it('adds system audio only on Windows, where loopback exists', async () => {
+    expect(await ask(handlerPicking(0, 'win32'), ourRequest({ audioRequested: true }))).toEqual({
       video: { id: 'screen:1:0', name: 'Entire screen' },
       audio: 'loopback',
     });
-    expect(ask(createDisplayMediaHandler(pickerWith(), 'darwin'), ourRequest({ audioRequested: true }))).toEqual({
+    expect(await ask(handlerPicking(0, 'darwin'), ourRequest({ audioRequested: true }))).toEqual({
       video: { id: 'screen:1:0', name: 'Entire screen' },
     });
   });
 
-  it('is denied to other origins and subframes, without using up the selection', () => {
-    const picker = pickerWith();
-    const handler = createDisplayMediaHandler(picker, 'linux');
-    expect(ask(handler, ourRequest({ securityOrigin: 'https://evil.example' }))).toBeNull();
-    expect(ask(handler, ourRequest({ frame: new fake.FakeFrame(OURS, new fake.FakeFrame(OURS)) }))).toBeNull();
-    expect(ask(handler, ourRequest())).toEqual({ video: { id: 'screen:1:0', name: 'Entire screen' } });
+  it.each([
+    ['another origin', { securityOrigin: 'https://evil.example' }],
+    ['a subframe', { frame: new fake.FakeFrame(OURS, new fake.FakeFrame(OURS)) }],
+    ['a frame that is gone (null)', { frame: null }],
+    ['a frame of another window showing our page', { frame: new fake.FakeFrame(OURS) }],
+    ['a request without a user gesture', { userGesture: false }],
+    ['an audio-only request', { videoRequested: false }],
+  ])('is denied to %s without listing anything or asking', async (_what, over) => {
+    expect(await ask(handlerPicking(0), ourRequest(over))).toBeNull();
+    expect(listed).toBe(0);
+    expect(asked).toEqual([]);
   });
 
-  it('selecting an id that was not listed fails and grants nothing', () => {
-    const picker = new ScreenPicker();
-    picker.setListed([{ id: 'screen:1:0', name: 'Entire screen' }]);
-    expect(picker.select('screen:9:0')).toBe(false);
-    expect(ask(createDisplayMediaHandler(picker), ourRequest())).toBeNull();
+  it('is denied once the window closed while the member was choosing', async () => {
+    const handler = createDisplayMediaHandler({
+      getMainWindow: () => win as never,
+      listSources: () => Promise.resolve(SOURCES),
+      choose: (_w, sources) => (win.close(), Promise.resolve(sources[0]!)),
+    });
+    expect(await ask(handler, ourRequest())).toBeNull();
   });
 
-  it('listing sources again forgets an earlier selection', () => {
-    const picker = pickerWith();
-    picker.setListed([{ id: 'screen:1:0', name: 'Entire screen' }]);
-    expect(ask(createDisplayMediaHandler(picker), ourRequest())).toBeNull();
+  it('a second request while the picker is open is denied (one pick, one capture)', async () => {
+    let answer: (s: { id: string; name: string }) => void = () => undefined;
+    const handler = createDisplayMediaHandler({
+      getMainWindow: () => win as never,
+      listSources: () => Promise.resolve(SOURCES),
+      choose: () => new Promise((resolve) => (answer = resolve)),
+    });
+    const first = ask(handler, ourRequest());
+    expect(await ask(handler, ourRequest())).toBeNull();
+    await new Promise((r) => setTimeout(r, 0));
+    answer(SOURCES[0]!);
+    expect(await first).toEqual({ video: SOURCES[0] });
+  });
+
+  it('main’s picker is a native dialog on the window: one button per source, then Cancel as the default', async () => {
+    fake.dialog.messageBoxAnswers = [1];
+    expect(await chooseScreenSource(win as never, SOURCES)).toEqual(SOURCES[1]);
+    const box = fake.dialog.messageBoxes[0]!;
+    expect(box.window).toBe(win);
+    expect(box.options.buttons).toEqual(['Entire screen', 'Notes', 'Cancel']);
+    expect(box.options.cancelId).toBe(2);
+    expect(box.options.defaultId).toBe(2);
+    expect(await chooseScreenSource(win as never, SOURCES)).toBeNull();
+  });
+
+  it('offers at most MAX_CHOICES sources, with labels cleaned of controls and bidi overrides', async () => {
+    const many = Array.from({ length: 30 }, (_, i) => ({ id: `window:${i}:0`, name: `w${i}` }));
+    await chooseScreenSource(win as never, many);
+    expect(fake.dialog.messageBoxes[0]!.options.buttons).toHaveLength(MAX_CHOICES + 1);
+    expect(sourceLabel('Bank\u202Egnp.exe\n')).toBe('Bankgnp.exe');
+    expect(sourceLabel('x'.repeat(100))).toHaveLength(60);
+    expect(sourceLabel('\u200b')).toBe('Untitled window');
   });
 });
 
 describe('installPermissionHandlers', () => {
   it('sets request, check, device and display-media handlers on the session; devices are never granted', () => {
     const ses = new fake.FakeSession();
-    installPermissionHandlers(ses as never, new ScreenPicker());
+    installPermissionHandlers(ses as never, () => null);
     expect(ses.permissionRequestHandler).toBe(handlePermissionRequest);
     expect(ses.permissionCheckHandler).toBe(handlePermissionCheck);
     expect(ses.displayMediaRequestHandler).toBeTypeOf('function');

@@ -39,25 +39,38 @@ describe('SettingsStore', () => {
   it('round-trips an update through the file', async () => {
     const first = new SettingsStore(dir);
     const patch: SettingsPatch = {
-      relayUrlOverride: 'https://relay.example:8443',
       notifications: { showContent: true },
       calls: { relayOnly: false, cameraId: 'cam-1' },
-      lastIdentityPath: '/home/member/identity-07.bin',
       verified: { [CONTACT]: SAFETY },
     };
+    await first.rememberIdentity('/home/member/identity-07.bin', 1234);
     const updated = await first.update(patch);
     expect(updated).toEqual({
-      relayUrlOverride: 'https://relay.example:8443',
       notifications: { enabled: true, showContent: true },
       calls: { relayOnly: false, cameraId: 'cam-1' },
       lastIdentityPath: '/home/member/identity-07.bin',
+      lastIdentitySize: 1234,
       verified: { [CONTACT]: SAFETY },
     });
     expect(await new SettingsStore(dir).get()).toEqual(updated);
     expect(JSON.parse(await readFile(settingsFile(), 'utf8'))).toEqual(updated);
-    const cleared = await first.update({ relayUrlOverride: null });
-    expect(cleared).not.toHaveProperty('relayUrlOverride');
-    expect(await new SettingsStore(dir).get()).toEqual(cleared);
+  });
+
+  it('loads a file an earlier version wrote with a relay override, dropping the override', async () => {
+    await writeFile(settingsFile(), JSON.stringify({ ...DEFAULT_SETTINGS, relayUrlOverride: 'http://attacker.example' }));
+    expect(await new SettingsStore(dir).get()).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('a vet function sees the current settings and decides what of the patch applies', async () => {
+    const store = new SettingsStore(dir);
+    const seen: unknown[] = [];
+    const result = await store.update({ calls: { relayOnly: false }, notifications: { enabled: false } }, (current, patch) => {
+      seen.push(current.calls.relayOnly, patch.calls?.relayOnly);
+      return Promise.resolve({ notifications: patch.notifications });
+    });
+    expect(seen).toEqual([true, false]);
+    expect(result.calls.relayOnly).toBe(true);
+    expect(result.notifications.enabled).toBe(false);
   });
 
   it.skipIf(process.platform === 'win32')('writes the file with mode 0600, leaving no temp files behind', async () => {
@@ -73,18 +86,21 @@ describe('SettingsStore', () => {
     await Promise.all([
       store.update({ notifications: { enabled: false } }),
       store.update({ calls: { relayOnly: false } }),
-      store.update({ lastIdentityPath: '/x/id.bin' }),
+      store.rememberIdentity('/x/id.bin', 100),
     ]);
     expect(await new SettingsStore(dir).get()).toEqual({
       notifications: { enabled: false, showContent: false },
       calls: { relayOnly: false },
       lastIdentityPath: '/x/id.bin',
+      lastIdentitySize: 100,
       verified: {},
     });
   });
 
   it.each([
-    [{ relayUrlOverride: 'ftp://relay.example' }, 'relayUrlOverride'],
+    [{ relayUrlOverride: 'https://relay.example' }, 'relayUrlOverride'],
+    [{ lastIdentityPath: '/home/member/.ssh/id_ed25519' }, 'lastIdentityPath'],
+    [{ lastIdentitySize: 10 }, 'lastIdentitySize'],
     [{ notifications: { enabled: 'yes' } }, 'notifications.enabled'],
     [{ calls: { relayOnly: 1 } }, 'calls.relayOnly'],
     [{ verified: { [CONTACT]: 'not a safety number' } }, `verified.${CONTACT}`],

@@ -39,6 +39,8 @@ export class FakeWebContents extends EventEmitter {
   readonly mainFrame = new FakeFrame('', null, 100 + this.id);
   windowOpenHandler: WindowOpenHandler | null = null;
   destroyed = false;
+  reloads = 0;
+  crashes = 0;
   setWindowOpenHandler(handler: WindowOpenHandler): void {
     calls.push('webContents.setWindowOpenHandler');
     this.windowOpenHandler = handler;
@@ -48,6 +50,14 @@ export class FakeWebContents extends EventEmitter {
   }
   isDestroyed(): boolean {
     return this.destroyed;
+  }
+  reload(): void {
+    calls.push('webContents.reload');
+    this.reloads += 1;
+  }
+  forcefullyCrashRenderer(): void {
+    calls.push('webContents.forcefullyCrashRenderer');
+    this.crashes += 1;
   }
   /** Plays a navigation event (`will-navigate`, `will-redirect`, ...); returns true when the app prevented it. */
   navigate(eventName: string, url: string): boolean {
@@ -68,6 +78,7 @@ export class BrowserWindow extends EventEmitter {
   minimized = false;
   focused = 0;
   shown = false;
+  title = '';
   constructor(readonly options: Record<string, unknown>) {
     super();
     calls.push('new BrowserWindow');
@@ -83,6 +94,12 @@ export class BrowserWindow extends EventEmitter {
   }
   show(): void {
     this.shown = true;
+  }
+  setTitle(title: string): void {
+    this.title = title;
+  }
+  getTitle(): string {
+    return this.title;
   }
   focus(): void {
     this.focused += 1;
@@ -103,8 +120,17 @@ export class BrowserWindow extends EventEmitter {
   }
 }
 
+class FakeCommandLine {
+  switches = new Set<string>();
+  hasSwitch(name: string): boolean {
+    return this.switches.has(name);
+  }
+}
+
 class FakeApp extends EventEmitter {
   ready = false;
+  commandLine = new FakeCommandLine();
+  appUserModelId: string | null = null;
   singleInstanceLock = true;
   appPath = '/fake/app';
   paths: Record<string, string> = { userData: '/fake/userData', downloads: '/fake/downloads' };
@@ -122,6 +148,10 @@ class FakeApp extends EventEmitter {
   }
   quit(): void {
     calls.push('app.quit');
+  }
+  setAppUserModelId(id: string): void {
+    calls.push('app.setAppUserModelId');
+    this.appUserModelId = id;
   }
   exit(code = 0): void {
     calls.push('app.exit');
@@ -156,6 +186,8 @@ class FakeApp extends EventEmitter {
     this.appPath = '/fake/app';
     this.paths = { userData: '/fake/userData', downloads: '/fake/downloads' };
     this.exitCode = null;
+    this.commandLine = new FakeCommandLine();
+    this.appUserModelId = null;
     this.#readyPromise = new Promise<void>((resolve) => (this.#resolveReady = resolve));
   }
 }
@@ -218,9 +250,21 @@ interface DialogCall {
   window: unknown;
   options: Record<string, unknown>;
 }
+export interface MessageBoxOptions {
+  message: string;
+  detail?: string;
+  buttons?: string[];
+  defaultId?: number;
+  cancelId?: number;
+  type?: string;
+}
 export const dialog = {
   openCalls: [] as DialogCall[],
   saveCalls: [] as DialogCall[],
+  messageBoxes: [] as { window: unknown; options: MessageBoxOptions }[],
+  errorBoxes: [] as { title: string; content: string }[],
+  /** How the member answers the next message boxes (button index), in order; cancelId once they run out. */
+  messageBoxAnswers: [] as number[],
   nextOpen: { canceled: true, filePaths: [] as string[] },
   nextSave: { canceled: true, filePath: '' } as { canceled: boolean; filePath?: string },
   showOpenDialog(a: unknown, b?: Record<string, unknown>): Promise<{ canceled: boolean; filePaths: string[] }> {
@@ -232,6 +276,17 @@ export const dialog = {
     calls.push('dialog.showSaveDialog');
     this.saveCalls.push(b ? { window: a, options: b } : { window: null, options: a as Record<string, unknown> });
     return Promise.resolve(this.nextSave);
+  },
+  showMessageBox(a: unknown, b?: MessageBoxOptions): Promise<{ response: number; checkboxChecked: boolean }> {
+    calls.push('dialog.showMessageBox');
+    const entry = b ? { window: a, options: b } : { window: null, options: a as MessageBoxOptions };
+    this.messageBoxes.push(entry);
+    const response = this.messageBoxAnswers.shift() ?? entry.options.cancelId ?? 0;
+    return Promise.resolve({ response, checkboxChecked: false });
+  },
+  showErrorBox(title: string, content: string): void {
+    calls.push('dialog.showErrorBox');
+    this.errorBoxes.push({ title, content });
   },
 };
 
@@ -325,6 +380,9 @@ export function resetFakeElectron(): void {
   dialog.saveCalls = [];
   dialog.nextOpen = { canceled: true, filePaths: [] };
   dialog.nextSave = { canceled: true, filePath: '' };
+  dialog.messageBoxes = [];
+  dialog.errorBoxes = [];
+  dialog.messageBoxAnswers = [];
   session.defaultSession = new FakeSession();
   protocol.privileged = [];
   protocol.handlers.clear();

@@ -80,7 +80,7 @@ export function safetyNumberDialog(member: MemberView, verified: boolean, onVeri
 export function settingsDialog(
   settings: Settings,
   relayUrl: string,
-  onSave: (patch: { relayUrlOverride: string | null; notifications: Settings['notifications']; calls: Partial<Settings['calls']> }) => void,
+  onSave: (patch: { notifications: Settings['notifications']; calls: Partial<Settings['calls']> }) => void,
   iceSelfTest: () => Promise<string>,
 ): void {
   const iceResult = h('p', { class: 'hint', 'data-testid': 'ice-result', 'aria-live': 'polite' });
@@ -96,24 +96,12 @@ export function settingsDialog(
     },
     'Test calls (ICE self-test)',
   );
-  const relay = h('input', {
-    id: 'relay-url',
-    value: settings.relayUrlOverride ?? '',
-    placeholder: relayUrl,
-    'aria-label': 'Relay URL override',
-  });
   const notify = h('input', { type: 'checkbox', checked: settings.notifications.enabled });
   const content = h('input', { type: 'checkbox', checked: settings.notifications.showContent });
   const relayOnly = h('input', { type: 'checkbox', checked: settings.calls.relayOnly });
-  const error = h('p', { class: 'error' });
   const dialog = modal(
     'Settings',
-    h(
-      'label',
-      { for: 'relay-url' },
-      'Relay address (leave empty to use the one in your identity file; takes effect next time you open it)',
-    ),
-    relay,
+    h('p', { class: 'hint', 'data-testid': 'relay-url' }, `Relay: ${relayUrl} (set in your identity file by your circle’s operator)`),
     h('h3', {}, 'Notifications'),
     h('label', { class: 'check' }, notify, ' Notify me of new messages when Circle is in the background'),
     h('label', { class: 'check' }, content, ' Show the message text in notifications'),
@@ -121,7 +109,6 @@ export function settingsDialog(
     h('label', { class: 'check' }, relayOnly, ' Relay-only calls: members never learn each other’s IP address (recommended)'),
     iceButton,
     iceResult,
-    error,
     h(
       'div',
       { class: 'row end' },
@@ -131,13 +118,7 @@ export function settingsDialog(
         {
           class: 'primary',
           onclick: () => {
-            const url = relay.value.trim();
-            if (url && !/^https?:\/\/\S+$/.test(url)) {
-              error.textContent = 'The relay address must start with https:// or http://';
-              return;
-            }
             onSave({
-              relayUrlOverride: url || null,
               notifications: { enabled: notify.checked, showContent: content.checked },
               calls: { relayOnly: relayOnly.checked },
             });
@@ -228,33 +209,6 @@ export function toast(text: string): void {
   const t = h('div', { class: 'toast', role: 'status' }, text);
   document.body.append(t);
   setTimeout(() => t.remove(), 4000);
-}
-
-export function screenSourceDialog(sources: { id: string; name: string; thumbnail: string }[]): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    let chosen: string | undefined;
-    const dialog = modal(
-      'Share your screen',
-      h(
-        'ul',
-        { class: 'sources' },
-        ...sources.map((s) =>
-          h(
-            'li',
-            {},
-            h(
-              'button',
-              { class: 'source', onclick: () => ((chosen = s.id), dialog.close()) },
-              h('img', { src: s.thumbnail, alt: '' }),
-              h('span', {}, s.name),
-            ),
-          ),
-        ),
-      ),
-      h('div', { class: 'row end' }, h('button', { onclick: () => dialog.close() }, 'Cancel')),
-    );
-    dialog.addEventListener('close', () => resolve(chosen));
-  });
 }
 
 export function devicesDialog(
