@@ -1,54 +1,68 @@
 /**
- * Browser mode: serves the built renderer on loopback with the same CSP the Electron window
- * gets. Serves only files from the renderer folder; nothing else on disk is reachable.
+ * Browser mode: serves the built renderer on loopback with the same headers and path checks
+ * as the Electron window's `app://` scheme (renderer-files.ts). Serves only files from the
+ * renderer folder, plus `/health` for `npm start`'s supervisor. Every request gets an answer
+ * (a 4xx for anything malformed); none can throw out of the handler.
  */
-import { createServer, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-export const RENDERER_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self' http: https: ws: wss:; worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
+import { mimeTypeOf, readRendererFile, rendererSecurityHeaders, resolveRendererPath } from './renderer-files.js';
 
 export interface RendererServer {
   url: string;
+  port: number;
   close(): Promise<void>;
 }
 
+const REASONS = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed' } as const;
+
+function refuse(res: ServerResponse, status: keyof typeof REASONS): void {
+  const headers = rendererSecurityHeaders('text/plain; charset=utf-8');
+  res.writeHead(status, status === 405 ? { ...headers, Allow: 'GET, HEAD' } : headers).end(REASONS[status]);
+}
+
+async function answer(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405);
+  const encodedPath = (req.url ?? '/').split('?')[0] ?? '/';
+  if (encodedPath === '/health') {
+    res.writeHead(200, rendererSecurityHeaders('application/json')).end(req.method === 'HEAD' ? undefined : '{"status":"ok"}');
+    return;
+  }
+  const candidate = resolveRendererPath(root, encodedPath);
+  if (!candidate) return refuse(res, 400);
+  const body = await readRendererFile(root, candidate);
+  if (body === 'outside') return refuse(res, 403);
+  if (!body) return refuse(res, 404);
+  res.writeHead(200, rendererSecurityHeaders(mimeTypeOf(candidate))).end(req.method === 'HEAD' ? undefined : body);
+}
+
 export async function serveRenderer(dir: string, port = 0, host = '127.0.0.1'): Promise<RendererServer> {
-  const root = normalize(dir + sep);
   const server: Server = createServer((req, res) => {
-    const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
-    const file = normalize(join(root, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(root) || req.method !== 'GET') {
-      res.writeHead(404).end();
-      return;
-    }
-    readFile(file).then(
-      (body) => {
-        res.writeHead(200, {
-          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-          'content-security-policy': RENDERER_CSP,
-          'x-content-type-options': 'nosniff',
-          'referrer-policy': 'no-referrer',
-          'cache-control': 'no-store',
-          'permissions-policy': 'camera=(self), microphone=(self), display-capture=(self), geolocation=()',
-        });
-        res.end(body);
-      },
-      () => res.writeHead(404).end(),
-    );
+    answer(dir, req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
   });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  // Unparseable requests (bad request line, oversized or malformed headers): a 400, never a throw.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const actual = (server.address() as AddressInfo).port;
-  return { url: `http://localhost:${actual}/`, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://localhost:${actual}/`,
+    port: actual,
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
 }
