@@ -31,6 +31,6 @@ runCommand(CMD, async () => {
   for (const m of roster.members) {
     const mark = m === me ? '  (you)' : '';
     console.log(`  ${m.name}${mark}`);
-    if (m !== me) console.log(`    safety number with you: ${safetyNumber(me.ed25519PublicKey, m.ed25519PublicKey)}`);
+    if (m !== me) console.log(`    safety number with you: ${safetyNumber(me, m)}`);
   }
 });

@@ -17,6 +17,8 @@ export const BLOB_BYTES = 65_536;
 /** Live-only signal frames: room for a WebRTC offer with several m-lines (about 10-20 KB of SDP). */
 export const SIGNAL_BYTES = 32_768;
 export const FRAME_VERSION = 0x01;
+/** Protocol v2 frames (§5, §15.3): hybrid per-device envelopes and the chunks that look like them. */
+export const FRAME_VERSION_V2 = 0x02;
 export const FRAME_HEADER_BYTES = 1 + KEY_BYTES;
 export const FRAME_OVERHEAD_BYTES = FRAME_HEADER_BYTES + GCM_TAG_BYTES;
 
@@ -25,14 +27,15 @@ export const framePlaintextBytes = (frameBytes: number): number => frameBytes - 
 
 /** True when `bytes` is a well-formed frame of the given size (what the relay checks). */
 export function isFrame(bytes: Uint8Array, frameBytes: number = BLOB_BYTES): boolean {
-  return bytes.length === frameBytes && bytes[0] === FRAME_VERSION;
+  // Both versions while the app moves to v2; v1 goes when nothing seals it any more.
+  return bytes.length === frameBytes && (bytes[0] === FRAME_VERSION || bytes[0] === FRAME_VERSION_V2);
 }
 
-export function assertFrame(bytes: Uint8Array, frameBytes: number, operation: string): void {
+export function assertFrame(bytes: Uint8Array, frameBytes: number, operation: string, version: number = FRAME_VERSION): void {
   if (bytes.length !== frameBytes) {
     throw new CircleError(ErrorCode.BlobSize, operation, `a frame must be exactly ${frameBytes} bytes, got ${bytes.length}`);
   }
-  if (bytes[0] !== FRAME_VERSION) {
+  if (bytes[0] !== version) {
     throw new CircleError(ErrorCode.BadRequest, operation, `unknown frame version ${bytes[0]}`);
   }
 }

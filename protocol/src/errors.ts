@@ -43,6 +43,9 @@ export enum ErrorCode {
   BadPublicKey = 'BadPublicKey',
   PayloadTooLarge = 'PayloadTooLarge',
   IntegrityFailure = 'IntegrityFailure',
+  // Devices and prekeys (v2)
+  DeviceInvalid = 'DeviceInvalid',
+  PrekeyInvalid = 'PrekeyInvalid',
 }
 
 /** What an error looks like on the wire and across IPC: data only, no stack. */

@@ -10,6 +10,16 @@ export * from './roster.js';
 export * from './identity-file.js';
 export * from './blob.js';
 export * from './envelope.js';
+export * from './device.js';
+export * from './prekey.js';
+export * from './envelope-v2.js';
+export {
+  ML_KEM_CIPHERTEXT_BYTES,
+  ML_KEM_PUBLIC_KEY_BYTES,
+  ML_KEM_SECRET_KEY_BYTES,
+  ML_KEM_SEED_BYTES,
+  isMlKemPublicKey,
+} from './crypto/ml-kem.js';
 export * from './file-chunks.js';
 export * from './chunk-ids.js';
 export * from './relay-auth.js';

@@ -16,4 +16,13 @@ export const LABEL = {
   mailbox: utf8Encode('circle/v1/mailbox'),
   safetyNumber: utf8Encode('circle/v1/safety-number'),
   deviceMailbox: utf8Encode('circle/v2/device-mailbox'),
+  // Protocol v2: devices, hybrid prekeys, per-device envelopes (docs/PROTOCOL.md §5, §15)
+  deviceRecord: utf8Encode('circle/v2/device-record'),
+  prekeyRecord: utf8Encode('circle/v2/prekey-record'),
+  prekeyHint: utf8Encode('circle/v2/prekey-hint'),
+  envelopeTranscript: utf8Encode('circle/v2/envelope-transcript'),
+  sealedSender: utf8Encode('circle/v2/sealed-sender'),
+  envelopeKeyV2: utf8Encode('circle/v2/envelope-key'),
+  safetyNumberV2: utf8Encode('circle/v2/safety-number'),
+  deviceFingerprint: utf8Encode('circle/v2/device-fingerprint'),
 } as const;

@@ -94,13 +94,19 @@ describe('expiry', () => {
 
 describe('safety numbers', () => {
   it('are the same from both sides, 12 groups of 5 digits, and differ per pair', async () => {
-    const a = alice.member.ed25519PublicKey;
-    const b = bob.member.ed25519PublicKey;
+    const [a, b] = [alice.member, bob.member];
     const n = safetyNumber(a, b);
     expect(n).toBe(safetyNumber(b, a));
     expect(n).toMatch(/^(\d{5} ){11}\d{5}$/);
-    const other = (await makeCircle(['X'])).keys[0]!.member.ed25519PublicKey;
+    const other = (await makeCircle(['X'])).keys[0]!.member;
     expect(safetyNumber(a, other)).not.toBe(n);
+  });
+
+  it('change when either member’s X25519 identity key changes, not only the Ed25519 one', () => {
+    const [a, b] = [alice.member, bob.member];
+    const swapped = { ...b, x25519PublicKey: alice.member.x25519PublicKey };
+    expect(safetyNumber(a, swapped)).not.toBe(safetyNumber(a, b));
+    expect(safetyNumber({ ...a, x25519PublicKey: b.x25519PublicKey }, b)).not.toBe(safetyNumber(a, b));
   });
 });
 

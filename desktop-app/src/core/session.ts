@@ -365,7 +365,7 @@ export class Session {
       name: m.name,
       isMe: m.isMe,
       online: this.c.isOnline(m),
-      safetyNumber: m.isMe ? '' : safetyNumber(me.ed25519PublicKey, m.ed25519PublicKey),
+      safetyNumber: m.isMe ? '' : safetyNumber(me, m),
     };
   }
 

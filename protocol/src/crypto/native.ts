@@ -230,11 +230,35 @@ function createNativeSuite(name: 'native' | 'webcrypto', oneShot: OneShot | unde
       const bits = await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: buf(salt), info: buf(info) }, key, length * 8);
       return new Uint8Array(bits);
     },
-    aesGcmSeal: async (key, nonce, plaintext, aad) => (await importAesGcmKey(key)).seal(nonce, plaintext, aad),
-    aesGcmOpen: async (key, nonce, sealed, aad) => (await importAesGcmKey(key)).open(nonce, sealed, aad),
+    // One call under a raw key: in Node, one-shot on the calling thread (an envelope's body);
+    // elsewhere WebCrypto.
+    aesGcmSeal: async (key, nonce, plaintext, aad) =>
+      oneShot ? oneShot.aesGcmSeal(key, nonce, plaintext, aad) : (await importAesGcmKey(key)).seal(nonce, plaintext, aad),
+    aesGcmOpen: async (key, nonce, sealed, aad) => {
+      if (!oneShot) return (await importAesGcmKey(key)).open(nonce, sealed, aad);
+      try {
+        return oneShot.aesGcmOpen(key, nonce, sealed, aad);
+      } catch {
+        throw authenticationFailed();
+      }
+    },
     aesGcmKey: importAesGcmKey,
     x25519PublicKey: (secretKey) => publicFromPrivate('X25519', secretKey),
     x25519ThrowawayPublicKey: async () => oneShot?.x25519ThrowawayPublicKey() ?? (await generateEphemeral()).publicKey,
+    x25519Ephemeral: async () => {
+      const pair: EphemeralPair | undefined = await takeEphemeral();
+      let privateKey: CryptoKey | undefined = pair.privateKey;
+      return {
+        publicKey: pair.publicKey,
+        agree: async (peer) => {
+          if (!privateKey) throw new CircleError(ErrorCode.Internal, 'x25519', 'an ephemeral key agrees only once');
+          const key = privateKey;
+          privateKey = undefined;
+          // Prekeys are used all day by every sender: their imported form is worth caching.
+          return deriveX25519(key, peer, true, oneShot);
+        },
+      };
+    },
     agreeOneUseKey: async (recipientPublicKey, info, ephemeralSecret) => {
       if (recipientPublicKey.length !== KEY_BYTES) throw lowOrderRejected();
       let privateKey: CryptoKey;

@@ -28,15 +28,16 @@ export interface OneShot {
   /** False (or a throw) for a signature that does not verify. */
   ed25519Verify(publicKey: CryptoKey, message: Uint8Array, signature: Uint8Array): boolean;
   /** AES-256-GCM; returns ciphertext || 16-byte tag. */
-  aesGcmSeal(key: CryptoKey, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  aesGcmSeal(key: CryptoKey | Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
   /** AES-256-GCM; throws on any authentication failure. */
-  aesGcmOpen(key: CryptoKey, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array;
+  aesGcmOpen(key: CryptoKey | Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array;
 }
 
 interface MaybeNode {
   process?: { getBuiltinModule?: (id: string) => unknown };
 }
 
+const keyOf = (crypto: typeof NodeCrypto, key: CryptoKey | Uint8Array) => (key instanceof Uint8Array ? key : crypto.KeyObject.from(key));
 const bytesOf = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 export function nodeOneShot(): OneShot | undefined {
@@ -53,13 +54,13 @@ export function nodeOneShot(): OneShot | undefined {
     ed25519Sign: (privateKey, message) => new Uint8Array(crypto.sign(null, message, KeyObject.from(privateKey))),
     ed25519Verify: (publicKey, message, signature) => crypto.verify(null, message, KeyObject.from(publicKey), signature),
     aesGcmSeal: (key, nonce, plaintext, aad) => {
-      const cipher = crypto.createCipheriv('aes-256-gcm', KeyObject.from(key), nonce, { authTagLength: GCM_TAG_BYTES });
+      const cipher = crypto.createCipheriv('aes-256-gcm', keyOf(crypto, key), nonce, { authTagLength: GCM_TAG_BYTES });
       cipher.setAAD(aad);
       return bytesOf(Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]));
     },
     aesGcmOpen: (key, nonce, sealed, aad) => {
       if (sealed.length < GCM_TAG_BYTES) throw new Error('sealed data shorter than its tag');
-      const decipher = crypto.createDecipheriv('aes-256-gcm', KeyObject.from(key), nonce, { authTagLength: GCM_TAG_BYTES });
+      const decipher = crypto.createDecipheriv('aes-256-gcm', keyOf(crypto, key), nonce, { authTagLength: GCM_TAG_BYTES });
       decipher.setAAD(aad);
       decipher.setAuthTag(sealed.subarray(sealed.length - GCM_TAG_BYTES));
       return bytesOf(Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - GCM_TAG_BYTES)), decipher.final()]));

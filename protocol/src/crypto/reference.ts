@@ -36,6 +36,19 @@ export const referenceSuite: CryptoSuite = {
   }),
   x25519PublicKey: async (secretKey) => x25519.getPublicKey(secretKey),
   x25519ThrowawayPublicKey: async () => x25519.getPublicKey(randomBytes(KEY_BYTES)),
+  x25519Ephemeral: async () => {
+    let secret: Uint8Array | undefined = randomBytes(KEY_BYTES);
+    const publicKey = x25519.getPublicKey(secret);
+    return {
+      publicKey,
+      agree: async (peer) => {
+        if (!secret) throw new CircleError(ErrorCode.Internal, 'x25519', 'an ephemeral key agrees only once');
+        const s = secret;
+        secret = undefined;
+        return referenceSuite.x25519SharedSecret(s, peer);
+      },
+    };
+  },
   agreeOneUseKey: async (recipientPublicKey, info, ephemeralSecret = randomBytes(KEY_BYTES)) => {
     const ephemeralPublicKey = x25519.getPublicKey(ephemeralSecret);
     const shared = await referenceSuite.x25519SharedSecret(ephemeralSecret, recipientPublicKey);

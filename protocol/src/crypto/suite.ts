@@ -5,6 +5,7 @@
  *
  * Both MUST produce identical bytes for identical inputs: X25519 (RFC 7748),
  * Ed25519 (RFC 8032, strict verification), HKDF-SHA-256 (RFC 5869), AES-256-GCM (SP 800-38D).
+ * ML-KEM-768 (FIPS 203) exists only in @noble/post-quantum: both suites share `ml-kem.ts`.
  */
 export const KEY_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
@@ -41,6 +42,13 @@ export interface OneUseAgreement {
 
 export const ZERO_NONCE = new Uint8Array(GCM_NONCE_BYTES);
 
+/** A fresh X25519 key pair whose secret never leaves the suite and agrees exactly once. */
+export interface X25519Ephemeral {
+  publicKey: Uint8Array;
+  /** X25519(e, peer); rejects low-order and malformed keys with `CircleError(BadPublicKey)`. */
+  agree(peerPublicKey: Uint8Array): Promise<Uint8Array>;
+}
+
 export interface CryptoSuite {
   readonly name: 'native' | 'webcrypto' | 'reference';
   randomBytes(length: number): Uint8Array;
@@ -55,6 +63,8 @@ export interface CryptoSuite {
   x25519PublicKey(secretKey: Uint8Array): Promise<Uint8Array>;
   /** The public key of a fresh X25519 pair whose secret is discarded (a file chunk's R, §6.1). */
   x25519ThrowawayPublicKey(): Promise<Uint8Array>;
+  /** A fresh ephemeral key pair for one v2 envelope (§5.2). */
+  x25519Ephemeral(): Promise<X25519Ephemeral>;
   /** Sender side: a fresh ephemeral key (or `ephemeralSecret`, for tests) agreed with recipient key R. */
   agreeOneUseKey(recipientPublicKey: Uint8Array, info: Uint8Array, ephemeralSecret?: Uint8Array): Promise<OneUseAgreement>;
   /** Recipient side: the same key from our secret r, our public R and the sender's ephemeral E. */

@@ -5,7 +5,6 @@ import {
   fromHex,
   keyHash,
   mailboxAddress,
-  safetyNumber,
   sealEnvelope,
   signRelayChallenge,
   signRoster,
@@ -82,6 +81,5 @@ export async function computeCircleV1Vectors(suite: CryptoSuite) {
     relayAuthSignature: toHex(proof.signature),
     keyHashAlice: keyHash(members[0]!.ed25519PublicKey),
     mailboxAlice: mailboxAddress(members[0]!.ed25519PublicKey),
-    safetyNumberAliceBob: safetyNumber(members[0]!.ed25519PublicKey, members[1]!.ed25519PublicKey),
   };
 }
