@@ -7,38 +7,56 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { CircleError, peekIdentityFile, nativeSuite, toHex, type Conversation } from '@circle/protocol';
+import { CircleError, normalizeRelayUrl, peekIdentityFile, nativeSuite, toHex, type Conversation } from '@circle/protocol';
 import { CircleClient, type Contact, type ReceivedMessage } from '@circle/desktop-app/core';
-import { fail, parseCommandArgs, promptSecret, runCommand } from './lib/cli.js';
+import { fail, parseCommandArgs, printable, promptSecret, runCommand } from './lib/cli.js';
+import { probeRelay } from './lib/relay-probe.js';
 
 const CMD = 'circle';
 const USAGE = `usage:
-  npm run circle -- send   --identity F --to NAME[,NAME...] [--group NAME] (--text T | --file PATH)
-  npm run circle -- recv   --identity F [--wait SECONDS] [--save-dir DIR]
-  npm run circle -- listen --identity F [--save-dir DIR]`;
+  npm run circle -- send   --identity F --to NAME[,NAME...] [--group NAME] (--text T | --file PATH) [--relay URL]
+  npm run circle -- recv   --identity F [--wait SECONDS] [--save-dir DIR] [--relay URL]
+  npm run circle -- listen --identity F [--save-dir DIR] [--relay URL]
+The headless Circle client. A sealed identity file's passphrase is asked (or read from standard input).
+--relay overrides the relay URL in the identity file (https://, or http:// on loopback).`;
 
 runCommand(CMD, async () => {
   const { values, positionals } = parseCommandArgs(CMD, {
-    identity: { type: 'string' },
-    to: { type: 'string' },
-    group: { type: 'string' },
-    text: { type: 'string' },
-    file: { type: 'string' },
-    wait: { type: 'string', default: '0' },
-    'save-dir': { type: 'string', default: 'received' },
-    relay: { type: 'string' },
+    usage: USAGE,
+    options: {
+      identity: { type: 'string' },
+      to: { type: 'string' },
+      group: { type: 'string' },
+      text: { type: 'string' },
+      file: { type: 'string' },
+      wait: { type: 'string', default: '0' },
+      'save-dir': { type: 'string', default: 'received' },
+      relay: { type: 'string' },
+    },
+    positionals: { min: 1, max: 1, names: 'the command: send, recv or listen' },
   });
-  const command = positionals[0];
-  if (!command || !['send', 'recv', 'listen'].includes(command)) fail(CMD, USAGE, 2);
-  if (!values.identity) fail(CMD, `--identity FILE is required\n${USAGE}`, 2);
+  const command = positionals[0]!;
+  if (!['send', 'recv', 'listen'].includes(command))
+    fail(CMD, `unknown command "${printable(command)}": send, recv or listen (see --help)`, 2);
+  if (!values.identity) fail(CMD, '--identity FILE is required (see --help)', 2);
+  const waitSeconds = command === 'listen' ? Infinity : /^\d+(\.\d+)?$/.test(values.wait) ? Number(values.wait) : NaN;
+  if (Number.isNaN(waitSeconds)) fail(CMD, '--wait must be a number of seconds, e.g. --wait 5', 2);
+  let relayUrl: string | undefined;
+  if (values.relay !== undefined) {
+    const url = normalizeRelayUrl(values.relay);
+    if (!url.ok) fail(CMD, `--relay: ${url.problem}`, 2);
+    relayUrl = url.url;
+  }
   const bytes = await readFile(values.identity).catch(() => fail(CMD, `cannot read ${values.identity}`));
   const passphrase = peekIdentityFile(bytes).sealed ? await promptSecret('Passphrase: ') : undefined;
-  const client = await CircleClient.open(bytes, { passphrase, relayUrl: values.relay });
+  const client = await CircleClient.open(bytes, { passphrase, relayUrl });
+  const problem = await probeRelay(client.connection.relayUrl);
+  if (problem) fail(CMD, problem);
   client.connect();
   await client.waitOnline();
   try {
     if (command === 'send') await send(client, values);
-    else await receive(client, command === 'listen' ? Infinity : Number(values.wait), values['save-dir']);
+    else await receive(client, waitSeconds, values['save-dir']);
   } finally {
     client.close();
   }
@@ -84,7 +102,6 @@ async function sendFile(client: CircleClient, conversation: Conversation, path: 
 }
 
 async function receive(client: CircleClient, waitSeconds: number, saveDir: string) {
-  if (!Number.isFinite(waitSeconds) && waitSeconds !== Infinity) fail(CMD, '--wait must be a number of seconds', 2);
   const queue: Promise<void>[] = [];
   const received: ReceivedMessage[] = [];
   let live = false;

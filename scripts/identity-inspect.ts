@@ -4,15 +4,18 @@
  * Never prints a secret key. Exits non-zero with a one-line reason on a bad file.
  */
 import { readFile } from 'node:fs/promises';
-import { MAX_IDENTITY_FILE_BYTES, decodeIdentityFile, peekIdentityFile, safetyNumber, selfMember, toHex } from '@circle/protocol';
+import { MAX_IDENTITY_FILE_BYTES, decodeIdentityFile, keyHash, peekIdentityFile, safetyNumber, selfMember, toHex } from '@circle/protocol';
 import { fail, parseCommandArgs, promptSecret, runCommand } from './lib/cli.js';
 
 const CMD = 'identity:inspect';
+const USAGE = `usage: npm run identity:inspect -- FILE
+Shows an identity file's member, key hash (what npm run revoke takes), circle, relay URL, issue date,
+whether it is sealed, and the roster with safety numbers. Asks the passphrase of a sealed file.
+Never prints a secret.`;
 
 runCommand(CMD, async () => {
-  const { positionals } = parseCommandArgs(CMD, {});
-  const path = positionals[0];
-  if (!path || positionals.length > 1) fail(CMD, 'usage: npm run identity:inspect -- FILE', 2);
+  const { positionals } = parseCommandArgs(CMD, { usage: USAGE, options: {}, positionals: { min: 1, max: 1, names: 'the identity FILE' } });
+  const path = positionals[0]!;
   const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) =>
     fail(CMD, `cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : (e.code ?? 'unreadable')}`),
   );
@@ -23,6 +26,7 @@ runCommand(CMD, async () => {
   const me = selfMember(identity);
   const { roster } = identity;
   console.log(`Member:     ${me.name}`);
+  console.log(`Key hash:   ${keyHash(me.ed25519PublicKey)}  (npm run revoke -- this, to revoke the member)`);
   console.log(`Circle:     ${toHex(roster.circleId)} (${roster.members.length} members)`);
   console.log(`Relay:      ${roster.relayUrl}`);
   console.log(`Issued:     ${new Date(Number(roster.issuedAt)).toISOString()}`);

@@ -7,9 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { allowlistEntry } from '@circle/protocol';
 import { fail, parseCommandArgs, runCommand } from './lib/cli.js';
-import { openOperatorDb } from './lib/operator-db.js';
+import { openOperatorDb, operatorDbConfig } from './lib/operator-db.js';
 
 const CMD = 'seed';
+const USAGE = `usage: npm run seed -- DIR/allowlist.json
+Adds the allowlist's key hashes to the relay's database: the PostgreSQL at DATABASE_URL, or, with
+DATABASE_URL left out, the embedded one in CIRCLE_DATA_DIR (default ./.circle). Idempotent; never
+un-revokes a key.`;
 const AllowlistFile = z.strictObject({
   version: z.literal(1),
   circleId: z.string().regex(/^[0-9a-f]{32}$/),
@@ -20,9 +24,13 @@ const AllowlistFile = z.strictObject({
 });
 
 runCommand(CMD, async () => {
-  const { positionals } = parseCommandArgs(CMD, {});
-  const path = positionals[0];
-  if (!path || positionals.length !== 1) fail(CMD, 'usage: npm run seed -- allowlist.json', 2);
+  const { positionals } = parseCommandArgs(CMD, {
+    usage: USAGE,
+    options: {},
+    positionals: { min: 1, max: 1, names: 'the allowlist.json file' },
+  });
+  const path = positionals[0]!;
+  operatorDbConfig();
   const text = await readFile(path, 'utf8').catch(() => fail(CMD, `cannot read ${path}`));
   let json: unknown;
   try {

@@ -29,7 +29,8 @@ const relayUrl = config.RELAY_PUBLIC_URL ?? stack.url;
 
 const demoDir = resolve(config.CIRCLE_DATA_DIR, 'demo-circle');
 if (!(await holdsCircle(demoDir))) {
-  await generateCircleFiles({ dir: demoDir, relayUrl, names: DEMO_NAMES });
+  // Unsealed on purpose (the demo's files open without a passphrase): an explicit choice, as with --no-passphrase.
+  await generateCircleFiles({ dir: demoDir, relayUrl, names: DEMO_NAMES, passphrases: 'none' });
   console.log(`Created a demo circle for ${DEMO_NAMES.join(', ')} in ${demoDir}`);
 }
 const allowlist = JSON.parse(await readFile(join(demoDir, 'allowlist.json'), 'utf8')) as AllowlistFile;
@@ -38,7 +39,7 @@ await stack.allowlist.seed(allowlist.keyHashes.map(allowlistEntry));
 const surfaces = await startAppSurfaces({ relayUrl, demoDir });
 console.log(`
 Circle is running on its embedded default (PGlite in ${resolve(config.CIRCLE_DATA_DIR)}).
-  Relay:     ${relayUrl}   (health: ${relayUrl}/health)
+  Relay:     ${relayUrl}   (health: ${relayUrl}/health)${config.RELAY_PUBLIC_URL ? '' : '\n             RELAY_PUBLIC_URL is not set: the relay answers as this loopback address'}
 ${surfaces.lines.map((l) => `  ${l}`).join('\n')}
   Headless:  npm run circle -- send --identity ${join(demoDir, 'identity-02.bin')} --to Alice --text "hi Alice"
              npm run circle -- recv --identity ${join(demoDir, 'identity-01.bin')}

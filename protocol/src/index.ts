@@ -31,3 +31,4 @@ export * from './replay-guard.js';
 export * from './events.js';
 export * from './keys.js';
 export * from './content.js';
+export * from './relay-url.js';

@@ -1,32 +1,44 @@
 /**
- * Relay configuration from the environment (and `.env`), validated at start. A bad value
- * stops the relay with one line naming the variable, never a stack trace.
+ * Configuration from the environment (and `.env`), validated at start by every entry point
+ * (relay, worker, npm start, seed, revoke, app:web) with the same rules. A bad value stops the
+ * process with one line naming the variable, what it must be and an example, never a stack trace.
+ * Imported as `@circle/relay-server/config` where the whole relay is not wanted (it is light).
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { validateRelayUrl } from '@circle/protocol';
+import { isLoopbackHost, normalizeRelayUrl } from '@circle/protocol';
 
-const int = (min: number, max: number) => z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max);
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+/** Whole numbers in a range; an empty, fractional or out-of-range value gets the range back. */
+export const intVar = (min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string({ message })
+    .regex(/^\s*-?\d+\s*$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message);
+};
+const bool = z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).transform((v) => v === 'true' || v === '1');
+
+/** PostgreSQL only: an empty value or another database's URL is refused, never taken as "embedded". */
+export const databaseUrlVar = z
+  .string()
+  .min(1, 'is empty: set a postgres:// URL, or leave the variable out for the embedded database')
+  .regex(/^postgres(ql)?:\/\/[^/\s]+/, 'must be a PostgreSQL URL starting with postgres:// or postgresql://');
 
 export const ConfigSchema = z.object({
-  PORT: int(0, 65535).default(4000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  RELAY_PUBLIC_URL: z
-    .string()
-    .refine((v) => validateRelayUrl(v) === undefined, { message: 'must be an http(s) URL like https://relay.example.org' })
-    .optional(),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
-    .optional(),
-  CIRCLE_DATA_DIR: z.string().min(1).default('./.circle'),
-  AUTH_TIMEOUT_MS: int(500, 120_000).default(10_000),
-  RATE_LIMIT_BLOBS_PER_MINUTE: int(1, 1_000_000).default(1200),
-  RATE_LIMIT_BURST: int(1, 1_000_000).default(4000),
-  MAILBOX_QUOTA_MB: int(1, 1_000_000).default(1024),
-  SWEEP_INTERVAL_MS: int(100, 86_400_000).default(60_000),
-  SWEEP_BATCH: int(1, 100_000).default(500),
+  PORT: intVar(0, 65535).default(4000),
+  HOST: z.string().min(1, 'is empty').default('127.0.0.1'),
+  RELAY_PUBLIC_URL: z.string().optional(),
+  /** Lets RELAY_PUBLIC_URL be plain http:// for a host that is not loopback. */
+  RELAY_INSECURE_HTTP: bool.default(false),
+  DATABASE_URL: databaseUrlVar.optional(),
+  CIRCLE_DATA_DIR: z.string().min(1, 'is empty').default('./.circle'),
+  AUTH_TIMEOUT_MS: intVar(500, 120_000).default(10_000),
+  RATE_LIMIT_BLOBS_PER_MINUTE: intVar(1, 1_000_000).default(1200),
+  RATE_LIMIT_BURST: intVar(1, 1_000_000).default(4000),
+  MAILBOX_QUOTA_MB: intVar(1, 1_000_000).default(1024),
+  SWEEP_INTERVAL_MS: intVar(100, 86_400_000).default(60_000),
+  SWEEP_BATCH: intVar(1, 100_000).default(500),
   WORKER_IN_PROCESS: bool.default(true),
   TURN_SECRET: z.string().min(16, 'must be at least 16 characters (use a long random string)').optional(),
   TURN_URLS: z
@@ -37,44 +49,112 @@ export const ConfigSchema = z.object({
         .map((s) => s.trim())
         .filter(Boolean),
     )
-    .refine((urls) => urls.every((u) => /^turns?:[^\s]+$/.test(u)), { message: 'must be a comma-separated list of turn: or turns: URLs' })
+    .refine((urls) => urls.length > 0 && urls.every((u) => /^turns?:[^\s]+$/.test(u)), {
+      message: 'must be a comma-separated list of turn: or turns: URLs',
+    })
     .optional(),
-  TURN_TTL_SECONDS: int(60, 86_400).default(3600),
-  RELAY_CLUSTER: z.enum(['none', 'postgres']).default('none'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  TURN_TTL_SECONDS: intVar(60, 86_400).default(3600),
+  RELAY_CLUSTER: z.enum(['none', 'postgres'], { message: 'must be none or postgres' }).default('none'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).default('info'),
 });
 
 export type RelayConfig = z.infer<typeof ConfigSchema>;
+
+/** One example per variable, for the one-line errors. */
+export const CONFIG_EXAMPLES: Record<string, string> = {
+  PORT: 'PORT=4000',
+  HOST: 'HOST=127.0.0.1',
+  RELAY_PUBLIC_URL: 'RELAY_PUBLIC_URL=https://relay.example.org',
+  RELAY_INSECURE_HTTP: 'RELAY_INSECURE_HTTP=false',
+  DATABASE_URL: 'DATABASE_URL=postgresql://circle:PASSWORD@127.0.0.1:5432/circle',
+  CIRCLE_DATA_DIR: 'CIRCLE_DATA_DIR=./.circle',
+  AUTH_TIMEOUT_MS: 'AUTH_TIMEOUT_MS=10000',
+  RATE_LIMIT_BLOBS_PER_MINUTE: 'RATE_LIMIT_BLOBS_PER_MINUTE=1200',
+  RATE_LIMIT_BURST: 'RATE_LIMIT_BURST=4000',
+  MAILBOX_QUOTA_MB: 'MAILBOX_QUOTA_MB=1024',
+  SWEEP_INTERVAL_MS: 'SWEEP_INTERVAL_MS=60000',
+  SWEEP_BATCH: 'SWEEP_BATCH=500',
+  WORKER_IN_PROCESS: 'WORKER_IN_PROCESS=true',
+  TURN_SECRET: 'TURN_SECRET=<openssl rand -hex 32>',
+  TURN_URLS: 'TURN_URLS=turns:turn.example.org:443?transport=tcp',
+  TURN_TTL_SECONDS: 'TURN_TTL_SECONDS=3600',
+  RELAY_CLUSTER: 'RELAY_CLUSTER=postgres',
+  LOG_LEVEL: 'LOG_LEVEL=info',
+  APP_WEB_PORT: 'APP_WEB_PORT=5180',
+};
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv): RelayConfig {
-  const parsed = ConfigSchema.safeParse(env);
+/** `invalid NAME: problem, e.g. NAME=example`: the one shape of every configuration error. */
+export function configProblem(variable: string, problem: string): ConfigError {
+  const example = CONFIG_EXAMPLES[variable];
+  return new ConfigError(`invalid ${variable}: ${problem}${example ? `, e.g. ${example}` : ''}`);
+}
+
+/** Parses `env` with any object schema of variables, throwing the first problem as one line. */
+export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`invalid ${String(issue.path[0] ?? 'configuration')}: ${issue.message}`);
+    throw configProblem(String(issue.path[0] ?? 'configuration'), issue.message);
   }
-  const config = parsed.data;
+  return parsed.data;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): RelayConfig {
+  const config = parseEnv(ConfigSchema, env);
+  if (config.RELAY_PUBLIC_URL !== undefined) {
+    const url = normalizeRelayUrl(config.RELAY_PUBLIC_URL, { allowInsecureHttp: config.RELAY_INSECURE_HTTP });
+    if (!url.ok)
+      throw configProblem('RELAY_PUBLIC_URL', url.problem + (url.insecureHttp ? ' (or set RELAY_INSECURE_HTTP=true to allow it)' : ''));
+    config.RELAY_PUBLIC_URL = url.url;
+  }
   if (config.RELAY_CLUSTER === 'postgres' && !config.DATABASE_URL)
-    throw new ConfigError('invalid RELAY_CLUSTER: postgres clustering needs DATABASE_URL');
+    throw configProblem('DATABASE_URL', 'is not set: RELAY_CLUSTER=postgres needs it');
   if (Boolean(config.TURN_SECRET) !== Boolean(config.TURN_URLS))
-    throw new ConfigError('invalid TURN_SECRET/TURN_URLS: set both or neither');
+    throw new ConfigError(
+      'invalid TURN_SECRET/TURN_URLS: set both or neither, e.g. TURN_SECRET=<openssl rand -hex 32> with TURN_URLS=turn:turn.example.org:3478',
+    );
   return config;
 }
 
-/**
- * For the relay's and the worker's entry points: reads `.env` from the working directory if
- * there is one (process variables win), then the config; a bad variable ends the process with
- * one line naming it (exit 2).
- */
-export function loadConfigOrExit(processName: string): RelayConfig {
+/** Reads `.env` from the working directory if there is one; variables already set win. */
+export function loadDotEnv(): void {
   if (existsSync('.env')) process.loadEnvFile('.env');
+}
+
+/** Ends the process with the one-line configuration error (exit 2). */
+export function exitOnConfigError<T>(processName: string, read: () => T): T {
   try {
-    return loadConfig(process.env);
+    return read();
   } catch (err) {
     process.stderr.write(`${processName}: ${err instanceof ConfigError ? err.message : String(err)}\n`);
     process.exit(2);
   }
 }
+
+/**
+ * For the relay's and the worker's entry points: `.env`, then the config; a bad variable ends
+ * the process with one line naming it (exit 2). With `publicUrl`, a relay bound beyond loopback
+ * refuses to start without RELAY_PUBLIC_URL: the address it would guess (http://localhost:PORT)
+ * can never be the one in members' files, and every login would fail with BadSignature. On a
+ * loopback bind it is derived, and the relay says so at start (`publicUrlNotice`).
+ */
+export function loadConfigOrExit(processName: string, opts: { publicUrl?: boolean } = {}): RelayConfig {
+  loadDotEnv();
+  return exitOnConfigError(processName, () => {
+    const config = loadConfig(process.env);
+    if (opts.publicUrl && !config.RELAY_PUBLIC_URL && !isLoopbackHost(config.HOST))
+      throw configProblem(
+        'RELAY_PUBLIC_URL',
+        `is not set, and HOST=${config.HOST} is not loopback: set it to the relay URL in the members' identity files (their logins are signed over it)`,
+      );
+    return config;
+  });
+}
+
+/** What the relay says at start when it derived its public URL. */
+export const publicUrlNotice = (derived: string) =>
+  `RELAY_PUBLIC_URL is not set: using ${derived} (loopback). Identity files must name exactly this address; behind a proxy, set RELAY_PUBLIC_URL=https://relay.example.org`;

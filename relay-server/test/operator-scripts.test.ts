@@ -69,7 +69,7 @@ describe('operator scripts: seed and revoke', () => {
     relayUrl = `http://localhost:${relayPort}`;
     const [server, gen] = await Promise.all([
       startPostgres(),
-      runScript('identities', ['--count', '3', '--out', circleDir, '--relay-url', relayUrl]),
+      runScript('identities', ['--count', '3', '--out', circleDir, '--relay-url', relayUrl, '--no-passphrase']),
     ]);
     postgres = server;
     expect(gen.code, gen.stderr).toBe(0);
@@ -162,14 +162,30 @@ describe('operator scripts: seed and revoke', () => {
       runScript('revoke', ['cd'.repeat(32)], { env: pgEnv() }),
       runScript('revoke', [join(dir!, 'no-such-identity.bin')], { env: pgEnv() }),
     ]);
-    expectOneLineRefusal(unknown, 'revoke', /that key hash is not on the allowlist in the PostgreSQL at DATABASE_URL/);
+    expectOneLineRefusal(unknown, 'revoke', /key cdcdcdcdcdcd… is not on the allowlist in the PostgreSQL at DATABASE_URL/);
     expectOneLineRefusal(nonsense, 'revoke', /no-such-identity\.bin is neither a 64-hex-digit key hash nor an identity file/);
     expect((await allowlistRows(postgres!.url)).filter((r) => r.revoked)).toHaveLength(1);
   });
 
+  it('revoke takes an uppercase key hash, names the member with --circle, and says when a key was already revoked', async () => {
+    const hash3 = allowlist.keyHashes[2]!;
+    const first = await runScript('revoke', [hash3.toUpperCase(), '--circle', circleDir], { env: pgEnv() });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout.trim()).toBe('Revoked Member 03 (identity-03.bin). A running relay drops their connections within a second.');
+    const again = await runScript('revoke', [hash3], { env: pgEnv() });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout.trim()).toBe(`key ${hash3.slice(0, 12)}… was already revoked; nothing changed.`);
+    const byFile = await runScript('revoke', [identityPath(3)], { env: pgEnv() });
+    expect(byFile.stdout.trim()).toBe('Member 03 was already revoked; nothing changed.');
+    const stranger = await runScript('revoke', ['ef'.repeat(32), '--circle', circleDir], { env: pgEnv() });
+    expectOneLineRefusal(stranger, 'revoke', /no member of the circle in .* has key hash efef/);
+    const inspect = await runScript('identity-inspect', [identityPath(3)]);
+    expect(inspect.stdout).toContain(`Key hash:   ${hash3}`);
+  });
+
   it('without DATABASE_URL, seed works against the embedded PGlite in CIRCLE_DATA_DIR, twice, and a relay on that folder admits the members', async () => {
     const dataDir = join(dir!, 'embedded');
-    const env = { DATABASE_URL: '', CIRCLE_DATA_DIR: dataDir };
+    const env = { DATABASE_URL: undefined, CIRCLE_DATA_DIR: dataDir };
     const first = await runScript('seed', [allowlistPath], { env });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout.trim()).toBe(`Allowlist: 3 added, 0 already present, in the embedded database in ${dataDir}.`);

@@ -1,6 +1,6 @@
 /** The relay's database for operator scripts: DATABASE_URL, or the embedded one (also while a relay runs). */
-import { existsSync } from 'node:fs';
 import { Allowlist, applyMigrations, createPrismaClient, openOrAttachDatabase, type PrismaClient } from '@circle/relay-server';
+import { ConfigSchema, loadDotEnv, parseEnv } from '@circle/relay-server/config';
 
 export interface OperatorDb {
   allowlist: Allowlist;
@@ -9,10 +9,17 @@ export interface OperatorDb {
   close(): Promise<void>;
 }
 
+/** The relay's rules for the two variables the scripts read: an empty or non-PostgreSQL URL is refused. */
+const OperatorDbConfig = ConfigSchema.pick({ DATABASE_URL: true, CIRCLE_DATA_DIR: true });
+
+/** Checks the configuration first (throws a one-line ConfigError), so a bad variable never reaches a database. */
+export function operatorDbConfig() {
+  loadDotEnv();
+  return parseEnv(OperatorDbConfig, process.env);
+}
+
 export async function openOperatorDb(): Promise<OperatorDb> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const databaseUrl = process.env.DATABASE_URL || undefined;
-  const dataDir = process.env.CIRCLE_DATA_DIR || './.circle';
+  const { DATABASE_URL: databaseUrl, CIRCLE_DATA_DIR: dataDir } = operatorDbConfig();
   const db = await openOrAttachDatabase({ databaseUrl, dataDir });
   await applyMigrations(db.connectionString);
   const prisma = createPrismaClient(db);

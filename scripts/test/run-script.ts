@@ -9,7 +9,7 @@ export interface ScriptResult {
   stderr: string;
 }
 
-/** Runs `scripts/<name>.ts` with tsx, as `npm run` would, feeding `input` on stdin. */
+/** Runs `scripts/<name>.ts` with tsx, as `npm run` would, feeding `input` on stdin. An env value undefined removes the variable. */
 export function runScript(
   name: string,
   args: string[],
