@@ -80,7 +80,11 @@ export async function buildElectron({ dev = false, outDir = DIST_DIR }: BuildEle
     legalComments: 'none',
     sourcemap: dev ? 'inline' : false,
     absWorkingDir: REPO_DIR,
-    define: { 'process.env.NODE_ENV': JSON.stringify(dev ? 'development' : 'production') },
+    define: {
+      'process.env.NODE_ENV': JSON.stringify(dev ? 'development' : 'production'),
+      // main/build-age.ts warns when the install is old (Circle does not update itself yet).
+      CIRCLE_BUILT_AT: JSON.stringify(new Date().toISOString()),
+    },
   };
   const [mainResult, preloadResult] = await Promise.all([
     esbuild.build({

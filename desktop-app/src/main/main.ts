@@ -10,6 +10,7 @@ import path from 'node:path';
 import { app, BrowserWindow, dialog, protocol, session } from 'electron';
 import type { Settings } from '../shared/settings.js';
 import { createAppProtocolHandler, registerAppScheme } from './app-protocol.js';
+import { buildAgeNotice, bundleBuiltAt } from './build-age.js';
 import { watchChildProcesses, watchWindow } from './crash-handlers.js';
 import { ownWindowTitle, windowTitle } from './downgrades.js';
 import { registerIpcHandlers } from './ipc.js';
@@ -101,7 +102,9 @@ export function main(): void {
         getDownloadsDir: () => app.getPath('downloads'),
         onSettingsChanged: showSettings,
       });
-      openMainWindow();
+      const win = openMainWindow();
+      const ageNotice = buildAgeNotice(bundleBuiltAt(), new Date());
+      if (ageNotice) void dialog.showMessageBox(win, ageNotice);
       // The title shows a downgrade from the first moment: settings are read before the page can ask.
       return settings.get().then(showSettings);
     })

@@ -83,4 +83,24 @@ describe('dist/main.cjs', () => {
     expect(win.loadedUrls).toEqual(['app://circle/index.html']);
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...CHANNELS].sort());
   });
+
+  it('carries its build time: started more than 90 days later, it tells the member to install the current release', async () => {
+    expect(mainCode).not.toMatch(/typeof CIRCLE_BUILT_AT/);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 91 * 24 * 60 * 60 * 1000);
+    try {
+      fake.app.appPath = '/opt/circle/resources/app.asar';
+      const module = { exports: {} };
+      const load = vm.runInThisContext(`(function (require, module, exports) {${mainCode}\n})`) as (
+        r: typeof fakeRequire,
+        m: object,
+        e: object,
+      ) => void;
+      load(fakeRequire, module, module.exports);
+      await fake.app.makeReady();
+      expect(fake.dialog.messageBoxes.map((b) => b.options.message)).toEqual(['This copy of Circle is 91 days old']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

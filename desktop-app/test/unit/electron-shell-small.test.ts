@@ -12,6 +12,7 @@ const { watchWindow, watchChildProcesses, MAX_RELOADS, RELOAD_WINDOW_MS } = awai
 const { nonLocalPathReason } = await import('../../src/main/identity-file.js');
 const { externalHref, linkHost } = await import('../../src/shared/links.js');
 const { sandboxOffSwitch, SANDBOX_OFF_SWITCHES } = await import('../../src/main/sandbox-guard.js');
+const { buildAgeNotice, bundleBuiltAt, MAX_BUILD_AGE_DAYS } = await import('../../src/main/build-age.js');
 
 describe('notification text', () => {
   it.each([
@@ -182,5 +183,22 @@ describe('sandbox guard', () => {
 
   it('ordinary switches are not', () => {
     expect(sandboxOffSwitch({ hasSwitch: (s) => s === 'enable-features' })).toBeNull();
+  });
+});
+
+describe('build age', () => {
+  const built = new Date('2026-12-07T12:00:00Z');
+  const later = (days: number) => new Date(built.getTime() + days * 24 * 60 * 60 * 1000);
+
+  it(`is quiet up to ${MAX_BUILD_AGE_DAYS} days, and unknown (sources, tests) is quiet`, () => {
+    expect(buildAgeNotice(built, later(MAX_BUILD_AGE_DAYS))).toBeNull();
+    expect(buildAgeNotice(null, later(1000))).toBeNull();
+    expect(bundleBuiltAt()).toBeNull();
+  });
+
+  it('after that, says how old the copy is and what to do', () => {
+    const notice = buildAgeNotice(built, later(200))!;
+    expect(notice.message).toBe('This copy of Circle is 200 days old');
+    expect(notice.detail).toMatch(/operator/);
   });
 });
