@@ -10,7 +10,8 @@
  *   const { cipherText, sharedSecret } = mlKemEncapsulate(publicKey, suite.randomBytes(ML_KEM_MESSAGE_BYTES));
  *   mlKemDecapsulate(cipherText, secretKey); // === sharedSecret
  */
-import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
+import { ml_kem768, type KEMPrepared } from '@noble/post-quantum/ml-kem.js';
+import { equalBytes } from '../bytes.js';
 import { CircleError, ErrorCode } from '../errors.js';
 
 export const ML_KEM_PUBLIC_KEY_BYTES = 1184;
@@ -45,11 +46,26 @@ export function mlKemKeyPair(seed: Uint8Array): { publicKey: Uint8Array; secretK
   return ml_kem768.keygen(seed);
 }
 
+/**
+ * Public keys expanded once (the matrix Â and t̂), per key array: a sender seals to the same
+ * prekeys all day, and expansion is two thirds of an encapsulation. Public data only.
+ */
+const preparedKeys = new WeakMap<Uint8Array, KEMPrepared>();
+
+function prepared(publicKey: Uint8Array): KEMPrepared {
+  const hit = preparedKeys.get(publicKey);
+  // The cache holds its own copy: a key array changed in place since is expanded again.
+  if (hit && equalBytes(hit.publicKey, publicKey)) return hit;
+  const fresh = ml_kem768.prepare(publicKey);
+  preparedKeys.set(publicKey, fresh);
+  return fresh;
+}
+
 /** Encapsulation to `publicKey` with the 32-byte randomness `m`; throws BadPublicKey for a malformed key. */
 export function mlKemEncapsulate(publicKey: Uint8Array, m: Uint8Array): { cipherText: Uint8Array; sharedSecret: Uint8Array } {
   if (!isMlKemPublicKey(publicKey)) throw badKey('ML-KEM-768 public key rejected (wrong length or a coefficient not below q)');
   if (m.length !== ML_KEM_MESSAGE_BYTES) throw new CircleError(ErrorCode.BadRequest, 'ml-kem', 'encapsulation randomness is 32 bytes');
-  const { cipherText, sharedSecret } = ml_kem768.encapsulate(publicKey, m);
+  const { cipherText, sharedSecret } = prepared(publicKey).encapsulate(m);
   return { cipherText, sharedSecret: sharedSecret.slice() };
 }
 

@@ -246,16 +246,25 @@ function createNativeSuite(name: 'native' | 'webcrypto', oneShot: OneShot | unde
     x25519PublicKey: (secretKey) => publicFromPrivate('X25519', secretKey),
     x25519ThrowawayPublicKey: async () => oneShot?.x25519ThrowawayPublicKey() ?? (await generateEphemeral()).publicKey,
     x25519Ephemeral: async () => {
-      const pair: EphemeralPair | undefined = await takeEphemeral();
-      let privateKey: CryptoKey | undefined = pair.privateKey;
+      // In Node, a synchronous OpenSSL pair: no thread-pool round trip on the send path.
+      const sync = oneShot?.x25519Ephemeral();
+      const pair = sync ? undefined : await takeEphemeral();
+      let used = false;
       return {
-        publicKey: pair.publicKey,
+        publicKey: sync?.publicKey ?? pair!.publicKey,
         agree: async (peer) => {
-          if (!privateKey) throw new CircleError(ErrorCode.Internal, 'x25519', 'an ephemeral key agrees only once');
-          const key = privateKey;
-          privateKey = undefined;
-          // Prekeys are used all day by every sender: their imported form is worth caching.
-          return deriveX25519(key, peer, true, oneShot);
+          if (used) throw new CircleError(ErrorCode.Internal, 'x25519', 'an ephemeral key agrees only once');
+          used = true;
+          if (!sync) return deriveX25519(pair!.privateKey, peer, true, undefined);
+          if (peer.length !== KEY_BYTES) throw lowOrderRejected();
+          let shared: Uint8Array;
+          try {
+            shared = sync.agree(peer);
+          } catch {
+            throw lowOrderRejected();
+          }
+          if (isAllZero(shared)) throw lowOrderRejected();
+          return shared;
         },
       };
     },

@@ -15,7 +15,7 @@
  */
 // eslint-disable-next-line no-restricted-imports -- a type-only import, erased when compiled: nothing of node:crypto is bundled
 import type * as NodeCrypto from 'node:crypto';
-import { fromBase64Url } from '../bytes.js';
+import { fromBase64Url, toBase64Url } from '../bytes.js';
 import { GCM_TAG_BYTES } from './suite.js';
 
 /** The same keys WebCrypto holds, operated on in the calling thread. */
@@ -24,6 +24,8 @@ export interface OneShot {
   x25519(privateKey: CryptoKey, publicKey: CryptoKey): Uint8Array;
   /** The public key of a fresh X25519 pair; the secret is never exported. */
   x25519ThrowawayPublicKey(): Uint8Array;
+  /** A fresh X25519 pair that agrees with raw peer keys (throws when OpenSSL refuses the peer). */
+  x25519Ephemeral(): { publicKey: Uint8Array; agree(peer: Uint8Array): Uint8Array };
   ed25519Sign(privateKey: CryptoKey, message: Uint8Array): Uint8Array;
   /** False (or a throw) for a signature that does not verify. */
   ed25519Verify(publicKey: CryptoKey, message: Uint8Array, signature: Uint8Array): boolean;
@@ -50,6 +52,19 @@ export function nodeOneShot(): OneShot | undefined {
     x25519ThrowawayPublicKey: () => {
       const { x } = crypto.generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' });
       return fromBase64Url(x!);
+    },
+    x25519Ephemeral: () => {
+      const { privateKey, publicKey } = crypto.generateKeyPairSync('x25519');
+      return {
+        publicKey: fromBase64Url(publicKey.export({ format: 'jwk' }).x!),
+        agree: (peer) =>
+          new Uint8Array(
+            crypto.diffieHellman({
+              privateKey,
+              publicKey: crypto.createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: toBase64Url(peer) }, format: 'jwk' }),
+            }),
+          ),
+      };
     },
     ed25519Sign: (privateKey, message) => new Uint8Array(crypto.sign(null, message, KeyObject.from(privateKey))),
     ed25519Verify: (publicKey, message, signature) => crypto.verify(null, message, KeyObject.from(publicKey), signature),
