@@ -49,7 +49,7 @@ type ClientEvents = {
 
 export interface OpenClientOptions {
   passphrase?: string;
-  /** Overrides the relay URL in the identity file (e.g. a settings override). */
+  /** Another node of the same relay (scale-out tests, the headless CLI's --relay). The desktop app never passes it. */
   relayUrl?: string;
 }
 
