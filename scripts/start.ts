@@ -1,18 +1,17 @@
 /**
- * npm start: Circle on its embedded default. Creates a demo circle on first run (identity
- * files in .circle/demo-circle/), starts the relay on embedded PGlite with the expiry sweeper
- * in-process, seeds the allowlist, serves the app for browsers and says how to connect.
+ * npm start: Circle on its embedded default. Checks the configuration, builds the app, then
+ * supervises its parts, each in its own process: the relay (embedded PGlite, expiry sweeper
+ * in-process, demo circle made on first run in .circle/demo-circle/) and the app's web server.
+ * A part that fails is restarted with backoff (scripts/lib/supervisor.ts); Ctrl+C stops them all.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { allowlistEntry } from '@circle/protocol';
-import { ConfigError, createLogger, loadConfig, startRelayStack } from '@circle/relay-server';
-import { generateCircleFiles, holdsCircle, type AllowlistFile } from './lib/circle-files.js';
+import { ConfigError, loadConfig } from '@circle/relay-server';
 import { fail } from './lib/cli.js';
-import { startAppSurfaces } from './lib/app-surfaces.js';
-
-const DEMO_NAMES = ['Alice', 'Bob', 'Carol', 'Dave'];
+import { openElectronIfInstalled, pickAppWebPort } from './lib/app-surfaces.js';
+import { supervise, type PartSpec } from './lib/supervisor.js';
+import { buildRenderer } from '../desktop-app/scripts/build-renderer.js';
+import { buildStartParts } from './lib/build-start-parts.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 let config;
@@ -21,38 +20,40 @@ try {
 } catch (err) {
   fail('start', err instanceof ConfigError ? err.message : String(err), 2);
 }
-const logger = createLogger(config.LOG_LEVEL);
-const stack = await startRelayStack({ config, logger }).catch((err: unknown) =>
-  fail('start', `could not start the relay: ${err instanceof Error ? err.message : String(err)}`),
-);
-const relayUrl = config.RELAY_PUBLIC_URL ?? stack.url;
 
-const demoDir = resolve(config.CIRCLE_DATA_DIR, 'demo-circle');
-if (!(await holdsCircle(demoDir))) {
-  // Unsealed on purpose (the demo's files open without a passphrase): an explicit choice, as with --no-passphrase.
-  await generateCircleFiles({ dir: demoDir, relayUrl, names: DEMO_NAMES, passphrases: 'none' });
-  console.log(`Created a demo circle for ${DEMO_NAMES.join(', ')} in ${demoDir}`);
-}
-const allowlist = JSON.parse(await readFile(join(demoDir, 'allowlist.json'), 'utf8')) as AllowlistFile;
-await stack.allowlist.seed(allowlist.keyHashes.map(allowlistEntry));
-
-const surfaces = await startAppSurfaces({ relayUrl, demoDir });
-console.log(`
-Circle is running on its embedded default (PGlite in ${resolve(config.CIRCLE_DATA_DIR)}).
-  Relay:     ${relayUrl}   (health: ${relayUrl}/health)${config.RELAY_PUBLIC_URL ? '' : '\n             RELAY_PUBLIC_URL is not set: the relay answers as this loopback address'}
-${surfaces.lines.map((l) => `  ${l}`).join('\n')}
-  Headless:  npm run circle -- send --identity ${join(demoDir, 'identity-02.bin')} --to Alice --text "hi Alice"
-             npm run circle -- recv --identity ${join(demoDir, 'identity-01.bin')}
-Stop with Ctrl+C.`);
+const [rendererDir, bundles] = await Promise.all([buildRenderer(), buildStartParts(['relay', 'app-web'])]);
+const appWebPort = await pickAppWebPort(Number(process.env.APP_WEB_PORT ?? 5180));
+const specs: PartSpec[] = [
+  { name: 'relay', script: bundles.relay! },
+  {
+    name: 'app web server',
+    script: bundles['app-web']!,
+    env: { CIRCLE_RENDERER_DIR: rendererDir, APP_WEB_PORT: String(appWebPort) },
+  },
+];
+const supervisor = supervise(specs);
 
 let stopping = false;
+const electron = { close: () => undefined as void };
 const stop = () => {
   if (stopping) return;
   stopping = true;
-  void surfaces
-    .close()
-    .then(() => stack.close())
-    .then(() => process.exit(0));
+  electron.close();
+  void supervisor.stop().then(() => process.exit(0));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+
+const [relayUrl, appUrl] = await Promise.all(supervisor.parts.slice(0, 2).map((p) => p.ready));
+const demoDir = resolve(config.CIRCLE_DATA_DIR, 'demo-circle');
+const desktop = openElectronIfInstalled();
+electron.close = desktop.close;
+console.log(`
+Circle is running on its embedded default (PGlite in ${resolve(config.CIRCLE_DATA_DIR)}).
+  Relay:     ${relayUrl}   (health: ${relayUrl}/health)${config.RELAY_PUBLIC_URL ? '' : '\n             RELAY_PUBLIC_URL is not set: the relay answers as this loopback address'}
+  App:       ${appUrl}   (open in Chromium, then open an identity file:)
+             Alice ${join(demoDir, 'identity-01.bin')}, Bob identity-02.bin, Carol identity-03.bin, Dave identity-04.bin
+  ${desktop.line}
+  Headless:  npm run circle -- send --identity ${join(demoDir, 'identity-02.bin')} --to Alice --text "hi Alice"
+             npm run circle -- recv --identity ${join(demoDir, 'identity-01.bin')}
+A part that fails is restarted on its own. Stop with Ctrl+C.`);

@@ -2,7 +2,7 @@
  * `npm start` for tests: the real scripts/start.ts in its own process group, on free ports and a
  * fresh data folder, with the demo circle's identity files at hand.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,10 @@ export interface RunningStart {
   identity(n: number): Promise<Uint8Array>;
   /** Waits until the output holds `text` (from `from` on). */
   waitForOutput(text: string | RegExp, timeoutMs?: number, from?: number): Promise<void>;
+  /** The pid of the part built from scripts/start-parts/<script>.ts, if it runs. */
+  partPid(script: string): number | undefined;
+  /** Pids of every process still in npm start's process group. */
+  groupPids(): number[];
   /** Ctrl+C, as a terminal sends it: SIGINT to the whole process group. Resolves with the exit code. */
   interrupt(): Promise<number | null>;
   stop(): Promise<void>;
@@ -72,6 +76,15 @@ export async function startNpmStart(env: Record<string, string> = {}): Promise<R
     clearTimeout(timer);
     return code;
   };
+  const psLines = (args: string[]) => {
+    try {
+      return execFileSync('ps', [...args, '-o', 'pid=,args='], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
+    } catch {
+      return []; // ps exits 1 when nothing matches
+    }
+  };
   await waitForOutput('Stop with Ctrl+C.');
   return {
     relayUrl: `http://localhost:${port}`,
@@ -82,6 +95,11 @@ export async function startNpmStart(env: Record<string, string> = {}): Promise<R
     identity: (n) => readFile(join(dataDir, 'demo-circle', `identity-${String(n).padStart(2, '0')}.bin`)),
     waitForOutput,
     interrupt,
+    partPid: (script) => {
+      const line = psLines(['--ppid', String(child.pid)]).find((l) => l.includes(`circle-start/${script}.mjs`));
+      return line ? Number.parseInt(line.trim(), 10) : undefined;
+    },
+    groupPids: () => psLines(['-g', String(child.pid)]).map((l) => Number.parseInt(l.trim(), 10)),
     stop: async () => {
       if (!gone) await interrupt();
       signalGroup('SIGKILL'); // anything left in the group
