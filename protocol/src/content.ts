@@ -13,6 +13,8 @@ import { BlobId, Hex32, RoomId, parseWith } from './events.js';
 
 export const MAX_TEXT_CHARS = 16_000;
 export const MAX_GROUP_NAME_CHARS = 64;
+/** Group updates are numbered 1, 2, …; far fewer than this ever happen in one group. */
+export const MAX_GROUP_VERSION = 1_000_000;
 /** SDP or ICE JSON per signal; with JSON escaping it still fits one SIGNAL_BYTES frame (tested). */
 export const MAX_RTC_SIGNAL_CHARS = 28_000;
 
@@ -61,6 +63,8 @@ export const MessageBody = z.discriminatedUnion('type', [
     media: z.enum(['audio', 'video']),
     durationMs: z.number().int().min(0).optional(),
   }),
+  // The group's new name and members are the message's `conversation` (PROTOCOL.md §11.4).
+  z.strictObject({ type: z.literal('group-update'), version: z.number().int().min(1).max(MAX_GROUP_VERSION) }),
 ]);
 export type MessageBody = z.infer<typeof MessageBody>;
 

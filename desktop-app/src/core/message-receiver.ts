@@ -27,6 +27,8 @@ export interface ReceivedMessage {
   content: MessageContent;
   /** 'reordered' when it arrived after a later message from the same sender. */
   order: 'fresh' | 'reordered';
+  /** When it was pushed to this app live (unset when read from the mailbox): the receiver-observed time. */
+  receivedAt?: number;
 }
 
 export interface StoredBlob {
@@ -67,13 +69,13 @@ export class MessageReceiver {
 
   /** A live push: a message is opened; a file chunk (tagged for us) is kept for when its file is opened. */
   async acceptLive(blob: StoredBlob): Promise<void> {
-    if (await this.accept(blob)) return;
+    if (await this.accept(blob, Date.now())) return;
     // Only what did not open as a message pays for the tag check (one HMAC per member).
     if (isChunkBlobId(blob.id, await this.chunkTagKeys.all())) this.liveChunks.keep(blob.id, blob.bytes);
   }
 
   /** Opens one stored blob; false when it is not a message for us (a file chunk, a duplicate, garbage). */
-  async accept(blob: StoredBlob): Promise<boolean> {
+  async accept(blob: StoredBlob, receivedAt?: number): Promise<boolean> {
     if (this.seenBlobs.has(blob.id)) return false;
     this.seenBlobs.add(blob.id);
     const me = this.directory.me;
@@ -107,6 +109,7 @@ export class MessageReceiver {
       counter: opened.counter,
       content,
       order: verdict,
+      receivedAt,
     });
     return true;
   }

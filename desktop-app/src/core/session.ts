@@ -64,9 +64,12 @@ export class Session {
       const members = [...new Set([this.c.me.id, ...memberIds.map((id) => this.member(id).id)])];
       if (members.length < 2) throw new CircleError(ErrorCode.BadRequest, 'group', 'pick at least one other member');
       const conversation: Conversation = { kind: 'group', id: toHex(nativeSuite.randomBytes(16)), name: trimmed, members };
-      const c = this.tl.ensure(conversation);
+      const c = this.tl.ensure(conversation)!;
       c.lastActivity = Date.now();
-      this.scheduleSnapshot();
+      // The group exists for the others once this explicit update reaches them (rings and typing never make one).
+      const body: MessageBody = { type: 'group-update', version: 1 };
+      const sent = await this.c.send(conversation, body, this.recipients(c));
+      this.applyOwnIn(conversation, body, sent);
       return { key: c.key };
     },
     sendText: async ({ key, text, replyTo }) => {
@@ -176,6 +179,24 @@ export class Session {
       this.scheduleSnapshot();
       return null;
     },
+    updateGroup: async ({ key, name, memberIds }) => {
+      const conv = this.conv(key);
+      if (conv.conversation.kind !== 'group') throw new CircleError(ErrorCode.BadRequest, 'group', 'only a group has members to change');
+      const trimmed = name.trim();
+      if (!trimmed || trimmed.length > 64) throw new CircleError(ErrorCode.BadRequest, 'group', 'a group name is 1-64 characters');
+      const members = [...new Set(memberIds.map((id) => this.member(id).id))];
+      if (members.length < 2) throw new CircleError(ErrorCode.BadRequest, 'group', 'a group needs at least two members');
+      const before = conv.conversation;
+      const next: Conversation = { kind: 'group', id: before.id, name: trimmed, members };
+      // Everyone before and after learns of the change, so a removed member's app shows it too.
+      const to = [...new Set([...before.members, ...members])]
+        .map((id) => this.c.directory.get(id))
+        .filter((c): c is Contact => c !== undefined && !c.isMe);
+      const body: MessageBody = { type: 'group-update', version: (conv.group?.version ?? 0) + 1 };
+      const sent = await this.c.send(next, body, to);
+      this.applyOwnIn(next, body, sent);
+      return null;
+    },
     turnCredentials: async () => this.c.connection.request('turn:credentials', {}),
   };
 
@@ -202,14 +223,15 @@ export class Session {
     client.on('presence', () => this.publishMembers());
     client.on('message', (m) => this.onMessage(m));
     client.on('signal', ({ from, signal }) => {
+      // Signals never make or change a conversation: typing and rings count only from a member
+      // of a conversation this app shows (a direct ring may come before any message).
       if (signal.kind === 'typing') {
-        const key = this.tl.ensure(signal.conversation, from).key;
-        this.publish('typing', { key, memberId: from.id, name: from.name });
+        const conv = this.tl.find(signal.conversation, from.id);
+        if (conv && this.tl.isMember(conv, from.id)) this.publish('typing', { key: conv.key, memberId: from.id, name: from.name });
       } else {
-        // A ring for a group we have not talked in yet: the conversation appears so the call has a home.
-        if (signal.call.type === 'ring') {
-          this.tl.ensure(signal.call.conversation, from);
-          this.scheduleSnapshot();
+        if (signal.call.type === 'ring' && signal.call.conversation.kind === 'group') {
+          const conv = this.tl.find(signal.call.conversation, from.id);
+          if (!conv || !this.tl.isMember(conv, from.id)) return;
         }
         this.publish('signal', { fromId: from.id, signal: signal.call });
       }
@@ -321,6 +343,10 @@ export class Session {
 
   /** Applies an effect I just sent as its own copy would (same id and counter, so it orders like it). */
   private applyOwn(conv: TimelineConversation, body: MessageBody, sent: SentMessage): void {
+    this.applyOwnIn(conv.conversation, body, sent);
+  }
+
+  private applyOwnIn(conversation: Conversation, body: MessageBody, sent: SentMessage): void {
     const me = this.c.me;
     this.tl.apply({
       blobId: '',
@@ -330,7 +356,7 @@ export class Session {
       fromMe: true,
       sentAt: sent.sentAt,
       counter: sent.counter,
-      content: { v: 1, conversation: conv.conversation, body },
+      content: { v: 1, conversation, body },
       order: 'fresh',
     });
     this.scheduleSnapshot();
@@ -390,7 +416,8 @@ export class Session {
       title: c.title,
       memberIds: c.conversation.kind === 'group' ? c.conversation.members : [this.c.me.id, ...(c.peer ? [c.peer.id] : [])],
       peerId: c.peer?.id,
-      messages: c.messages.map((m) => this.messageView(m)),
+      // A group shows only messages from someone who was a member at some point (or from me).
+      messages: c.messages.filter((m) => m.fromMe || !c.group || c.group.everMembers.has(m.from.id)).map((m) => this.messageView(m)),
       unread: c.unread,
       lastActivity: c.lastActivity,
     }));
@@ -404,11 +431,13 @@ export class Session {
       fromId: m.from.id,
       fromName: m.from.name,
       fromMe: m.fromMe,
-      sentAt: m.sentAt,
+      sentAt: m.shownAt,
+      clock: m.clock ? { mark: m.clock, claimed: m.sentAt } : undefined,
       text: m.text,
       file: m.file ? { id: m.file.id, name: m.file.name, mime: m.file.mime, size: m.file.size } : undefined,
       caption: m.caption,
       call: m.call,
+      notice: m.notice,
       replyTo: m.replyTo
         ? {
             id: reply?.key ?? '',

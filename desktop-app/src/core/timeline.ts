@@ -14,6 +14,8 @@
  */
 import type { Conversation, FileManifest, MessageContent } from '@circle/protocol';
 import type { Contact } from './directory.js';
+import { place, type ClockMark } from './ordering.js';
+import { MAX_GROUP_UPDATES, foldGroup, type GroupState, type GroupUpdate } from './groups.js';
 import { EffectStore, foldEdit, foldReaction, foldReceipt, shownReactions, type EffectOrder, type EffectSlot } from './effects.js';
 import type { ReceivedMessage } from './message-receiver.js';
 import type { SentMessage } from './message-sender.js';
@@ -28,11 +30,18 @@ export interface TimelineMessage {
   conversationKey: string;
   from: Contact;
   fromMe: boolean;
+  /** The sender's clock, as claimed. */
   sentAt: number;
+  /** Where it is shown and ordered (./ordering.ts): what this app observed, the sender's clock only as a hint. */
+  shownAt: number;
+  /** Set when the sender's clock was off and not used. */
+  clock?: ClockMark;
   text?: string;
   file?: FileManifest;
   caption?: string;
   call?: { event: string; media: string; durationMs?: number };
+  /** A group update: the line shown for it ("Bob removed Carol"). */
+  notice?: string;
   replyTo?: string;
   edited: boolean;
   unsent: boolean;
@@ -64,6 +73,8 @@ export interface TimelineConversation {
   messages: TimelineMessage[];
   unread: number;
   lastActivity: number;
+  /** For groups: the first state this app knew, the updates kept, and everyone who was ever a member. */
+  group?: { base: GroupState; updates: GroupUpdate[]; everMembers: Set<string>; version: number };
 }
 
 const RANK: Record<DeliveryState, number> = { failed: 0, sending: 1, sent: 2, expired: 2, delivered: 3, read: 4 };
@@ -80,7 +91,7 @@ const reactionSlotKey = (conversationKey: string, messageId: string): string => 
 
 /** The display order: it depends only on the message itself, never on when it arrived. */
 function before(a: TimelineMessage, b: TimelineMessage): boolean {
-  if (a.sentAt !== b.sentAt) return a.sentAt < b.sentAt;
+  if (a.shownAt !== b.shownAt) return a.shownAt < b.shownAt;
   if (a.from.id !== b.from.id) return a.from.id < b.from.id;
   return a.id < b.id;
 }
@@ -109,21 +120,38 @@ export class Timeline {
   }
 
   ensureDirect(peer: Contact): TimelineConversation {
-    return this.ensure({ kind: 'direct' }, peer);
+    return this.ensure({ kind: 'direct' }, peer)!;
   }
 
-  ensure(conversation: Conversation, peer?: Contact): TimelineConversation {
+  /**
+   * The conversation a message belongs to, made if new. A group is made only from a claim that
+   * lists me; a known group's name and members never change here (only group updates change them).
+   */
+  ensure(conversation: Conversation, peer?: Contact): TimelineConversation | undefined {
     const key = conversationKeyOf(conversation, peer?.id ?? '');
     let c = this.conversations.get(key);
-    if (!c) {
-      const title = conversation.kind === 'group' ? conversation.name : (peer?.name ?? 'Unknown');
-      c = { key, conversation, title, peer: conversation.kind === 'direct' ? peer : undefined, messages: [], unread: 0, lastActivity: 0 };
-      this.conversations.set(key, c);
-    } else if (conversation.kind === 'group') {
-      c.conversation = conversation; // latest membership and name win
-      c.title = conversation.name;
+    if (c) return c;
+    if (conversation.kind === 'group' && !conversation.members.includes(this.me.id)) return undefined;
+    const title = conversation.kind === 'group' ? conversation.name : (peer?.name ?? 'Unknown');
+    c = { key, conversation, title, peer: conversation.kind === 'direct' ? peer : undefined, messages: [], unread: 0, lastActivity: 0 };
+    if (conversation.kind === 'group') {
+      const base = { name: conversation.name, members: [...conversation.members], version: 0 };
+      c.group = { base, updates: [], everMembers: new Set(base.members), version: 0 };
     }
+    this.conversations.set(key, c);
     return c;
+  }
+
+  /** A known conversation, never made: what signals (typing, rings) may refer to. */
+  find(conversation: Conversation, peerId: string): TimelineConversation | undefined {
+    return this.conversations.get(conversationKeyOf(conversation, peerId));
+  }
+
+  /** Whether `memberId` is a member of the conversation as this app shows it. */
+  isMember(c: TimelineConversation, memberId: string): boolean {
+    return c.conversation.kind === 'direct'
+      ? c.peer?.id === memberId || this.me.id === memberId
+      : c.conversation.members.includes(memberId);
   }
 
   /** The message `key` (see `messageKey`). */
@@ -151,6 +179,7 @@ export class Timeline {
       from: this.me,
       fromMe: true,
       sentAt: this.now(),
+      shownAt: this.now(),
       ...body,
       edited: false,
       unsent: false,
@@ -206,6 +235,7 @@ export class Timeline {
     const { content } = r;
     const peer = r.fromMe ? this.peerOfSentCopy(r) : r.from;
     const conversation = this.ensure(content.conversation, peer);
+    if (!conversation) return undefined;
     const body = content.body;
     const order: EffectOrder = { counter: r.counter, id: r.messageId };
     switch (body.type) {
@@ -224,6 +254,7 @@ export class Timeline {
           from: r.from,
           fromMe: r.fromMe,
           sentAt: r.sentAt,
+          ...this.placeOf(r),
           text: body.type === 'text' ? body.text : undefined,
           file: body.type === 'file' ? body.file : undefined,
           caption: body.type === 'file' ? body.caption : undefined,
@@ -271,6 +302,25 @@ export class Timeline {
           for (const t of targets) setReaction(t, body.emoji, r.from.id, !body.remove);
         return conversation;
       }
+      case 'group-update': {
+        const key = messageKey(r.from.id, r.messageId);
+        const group = conversation.group;
+        if (!group || content.conversation.kind !== 'group' || this.messages.has(key)) return conversation;
+        if (group.updates.length >= MAX_GROUP_UPDATES) return conversation;
+        group.updates.push({
+          key,
+          from: r.from,
+          messageId: r.messageId,
+          version: body.version,
+          name: content.conversation.name,
+          members: [...content.conversation.members],
+        });
+        const m = this.bare(key, r, conversation);
+        m.notice = '';
+        this.insert(conversation, m);
+        this.refold(conversation);
+        return conversation;
+      }
       case 'receipt': {
         // A receipt speaks only about messages I sent, and only another member's receipt counts.
         if (r.fromMe) return conversation;
@@ -284,6 +334,46 @@ export class Timeline {
         return conversation;
       }
     }
+  }
+
+  /** Recomputes a group's state from its updates, and the line each update shows. */
+  private refold(c: TimelineConversation): void {
+    const group = c.group;
+    if (!group || c.conversation.kind !== 'group') return;
+    const { state, lines, applied } = foldGroup(group.base, group.updates, (id) => this.resolve(id)?.name ?? 'someone outside the circle');
+    c.conversation = { kind: 'group', id: c.conversation.id, name: state.name, members: state.members };
+    c.title = state.name;
+    group.version = state.version;
+    for (const u of group.updates) {
+      const m = this.messages.get(u.key);
+      if (m) m.notice = lines.get(u.key);
+      if (applied.has(u.key)) for (const id of u.members) group.everMembers.add(id);
+    }
+  }
+
+  private placeOf(r: ReceivedMessage): { shownAt: number; clock?: ClockMark } {
+    return place({ sentAt: r.sentAt, expiresAt: r.expiresAt, receivedAt: r.receivedAt }, this.now());
+  }
+
+  /** A message with only what every kind has. */
+  private bare(key: string, r: ReceivedMessage, conversation: TimelineConversation): TimelineMessage {
+    return {
+      key,
+      id: r.messageId,
+      conversationKey: conversation.key,
+      from: r.from,
+      fromMe: r.fromMe,
+      sentAt: r.sentAt,
+      ...this.placeOf(r),
+      edited: false,
+      unsent: false,
+      reactions: new Map(),
+      recipients: new Map(),
+      transport: new Map(),
+      state: r.fromMe ? 'sent' : 'delivered',
+      ownBlobIds: [],
+      sentFiles: [],
+    };
   }
 
   /** Re-derives time-dependent states (expired before delivery). Returns true if anything changed. */
@@ -370,7 +460,7 @@ export class Timeline {
     same.splice(insertionIndex(same, m), 0, m);
     this.byConversationId.set(where, same);
     c.messages.splice(insertionIndex(c.messages, m), 0, m);
-    c.lastActivity = Math.max(c.lastActivity, m.sentAt);
+    c.lastActivity = Math.max(c.lastActivity, m.shownAt);
   }
 
   private raise(m: TimelineMessage, to: string, state: DeliveryState): void {

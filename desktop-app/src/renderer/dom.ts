@@ -35,7 +35,12 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/** Beyond what Date can show (±8.64e15 ms): a claim no clock makes. */
+const MAX_DATE_MS = 8.64e15;
+
 export function formatTime(ms: number): string {
+  // A date always renders: a value no Date can hold is named, never "Invalid Date".
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) return 'an impossible date';
   const d = new Date(ms);
   const today = new Date();
   const sameDay = d.toDateString() === today.toDateString();

@@ -30,11 +30,16 @@ export interface MessageView {
   fromId: string;
   fromName: string;
   fromMe: boolean;
+  /** When the message is shown as sent: what the app observed (the sender's clock only as a hint). */
   sentAt: number;
+  /** Set when the sender's clock was off (far future or backdated): what it claimed. */
+  clock?: { mark: 'future' | 'backdated'; claimed: number };
   text?: string;
   file?: FileView;
   caption?: string;
   call?: { event: string; media: string; durationMs?: number };
+  /** A group change, shown as a line ("Bob removed Carol"). */
+  notice?: string;
   replyTo?: { id: string; fromName: string; preview: string };
   edited: boolean;
   unsent: boolean;
@@ -84,6 +89,7 @@ export interface WorkerRequests {
   callJoin: { args: { roomId: string }; result: { members: string[] } };
   callLeave: { args: { roomId: string }; result: null };
   callLog: { args: { key: string; event: 'missed' | 'ended' | 'declined'; media: 'audio' | 'video'; durationMs?: number }; result: null };
+  updateGroup: { args: { key: string; name: string; memberIds: string[] }; result: null };
   turnCredentials: { args: Record<string, never>; result: { urls: string[]; username: string; credential: string; ttlSeconds: number } };
 }
 export type WorkerMethod = keyof WorkerRequests;

@@ -189,9 +189,9 @@ export class CallController {
     }
   }
 
+  /** From the key, not the conversation list: a direct ring does not make the conversation (it may not exist yet). */
   private isOneToOne(): boolean {
-    const conv = this.conversations().find((c) => c.key === this.active?.opts.conversationKey);
-    return conv?.kind === 'direct';
+    return this.active?.opts.conversationKey.startsWith('direct:') ?? false;
   }
 
   private conv(key: string): ConversationView {

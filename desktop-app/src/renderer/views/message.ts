@@ -55,6 +55,9 @@ export function messageView(
   opts: { showAuthor: boolean; preview?: string; progress?: { done: number; total: number }; isGroup: boolean },
   on: MessageHandlers,
 ): HTMLElement {
+  // A group change is a line in the conversation, not a bubble: who changed what.
+  if (m.notice !== undefined)
+    return h('li', { class: 'notice', 'data-id': m.id }, h('p', { class: 'notice-text' }, m.notice), h('time', {}, formatTime(m.sentAt)));
   const body = h('div', { class: 'bubble' });
   if (opts.showAuthor && !m.fromMe) body.append(h('span', { class: 'author' }, m.fromName));
   if (m.replyTo) body.append(h('blockquote', { class: 'quote' }, h('strong', {}, m.replyTo.fromName), ' ', m.replyTo.preview));
@@ -109,7 +112,14 @@ export function messageView(
   const meta = h(
     'div',
     { class: 'meta' },
-    h('time', { title: new Date(m.sentAt).toLocaleString() }, formatTime(m.sentAt)),
+    h('time', { title: formatTime(m.sentAt) }, formatTime(m.sentAt)),
+    m.clock
+      ? h(
+          'span',
+          { class: 'clock-mark', 'data-clock': m.clock.mark, title: `The sender’s clock said ${formatTime(m.clock.claimed)}` },
+          m.clock.mark === 'future' ? '⚠ sender’s clock ahead' : '⚠ sender’s clock behind',
+        )
+      : '',
     m.edited ? h('span', { class: 'edited' }, 'edited') : '',
   );
   if (m.fromMe) {

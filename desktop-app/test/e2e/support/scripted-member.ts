@@ -14,7 +14,7 @@ import {
   toHex,
   type MessageContent,
 } from '@circle/protocol';
-import type { CircleClient, Contact } from '../../../src/core/index.js';
+import type { CircleClient, Contact, ReceivedMessage } from '../../../src/core/index.js';
 import type { World } from './circle-app.js';
 
 export interface Crafted {
@@ -22,6 +22,8 @@ export interface Crafted {
   /** The sender's clock, as the envelope states it (ms). */
   sentAt?: number;
   counter?: bigint;
+  /** The blob id (the mailbox lists blobs in blob-id order). */
+  blobId?: string;
 }
 
 export interface ScriptedMember {
@@ -31,10 +33,14 @@ export interface ScriptedMember {
   member(name: string): Contact;
   /** Seals `content` to `to` and stores it in their mailbox; resolves with the message id. */
   send(to: Contact, content: Omit<MessageContent, 'v' | 'deleteSecret'>, crafted?: Crafted): Promise<string>;
+  /** Texts that reached this member, live or synced. */
+  readonly inbox: ReceivedMessage[];
 }
 
 export async function scriptedMember(world: World, index: number): Promise<ScriptedMember> {
   const client = await world.circle.connect(index);
+  const inbox: ReceivedMessage[] = [];
+  client.on('message', (m) => inbox.push(m));
   const identity = world.circle.identities[index]!;
   const counter = new SendCounter();
   const member = (name: string): Contact => {
@@ -44,6 +50,7 @@ export async function scriptedMember(world: World, index: number): Promise<Scrip
   };
   return {
     client,
+    inbox,
     me: client.me,
     member,
     async send(to, content, crafted = {}) {
@@ -59,7 +66,7 @@ export async function scriptedMember(world: World, index: number): Promise<Scrip
         content: encodeContent({ v: 1, ...content, deleteSecret: toHex(secret) }),
       });
       await client.connection.request('blob:put', {
-        id: globalThis.crypto.randomUUID(),
+        id: crafted.blobId ?? globalThis.crypto.randomUUID(),
         to: to.mailbox,
         bytes,
         deleteProofHash: deleteProofHash(secret),
