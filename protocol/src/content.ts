@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { utf8Decode, utf8Encode } from './bytes.js';
 import { BlobId, Hex32, RoomId, parseWith } from './events.js';
+import { MAX_FILE_BYTES } from './file-chunks.js';
 
 export const MAX_TEXT_CHARS = 16_000;
 export const MAX_GROUP_NAME_CHARS = 64;
@@ -38,7 +39,8 @@ export const FileManifest = z.strictObject({
   id: Hex16,
   name: z.string().min(1).max(255),
   mime: z.string().max(127),
-  size: z.number().int().min(0),
+  // Bounded by the protocol's file maximum: a larger claim cannot be a real file (PROTOCOL.md §11.2).
+  size: z.number().int().min(0).max(MAX_FILE_BYTES),
   key: Hex32,
   digest: Hex32,
   chunks: z.array(BlobId).min(1).max(1100),

@@ -9,6 +9,7 @@ import { CallController } from './calls/call-controller.js';
 import { runIceSelfTest } from './calls/ice-self-test.js';
 import { CoreProxy } from './core-proxy.js';
 import { clear, h } from './dom.js';
+import { canPreview, decodePreview } from './previews.js';
 import { stripImageMetadata } from './images.js';
 import { pickFile, platform } from './platform.js';
 import type { UiState } from './state.js';
@@ -172,8 +173,7 @@ export class App {
     this.state.conversations = c;
     for (const conv of c)
       for (const m of conv.messages)
-        if (m.file?.mime.startsWith('image/') && !m.fromMe && !this.state.previews.has(m.id) && m.file.size <= 10 * 1024 * 1024)
-          void this.loadPreview(m);
+        if (m.file && canPreview(m.file) && !m.fromMe && !this.state.previews.has(m.id)) void this.loadPreview(m);
     if (document.hasFocus()) this.markActiveRead();
     this.render();
   }
@@ -407,13 +407,13 @@ export class App {
   }
 
   private async loadPreview(m: MessageView): Promise<void> {
-    this.state.previews.set(m.id, '');
+    this.state.previews.set(m.id, 'loading');
     try {
       const file = await this.core.call('download', { messageId: m.id });
-      this.state.previews.set(m.id, URL.createObjectURL(new Blob([file.bytes as BlobPart], { type: file.mime })));
+      this.state.previews.set(m.id, await decodePreview(file.bytes, m.file!.mime));
       this.render();
     } catch {
-      this.state.previews.delete(m.id);
+      this.state.previews.set(m.id, 'none'); // a failed preview is not fetched again; Save… still offers the file
     }
   }
 

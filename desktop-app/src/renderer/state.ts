@@ -11,7 +11,8 @@ export interface UiState {
   connection: { state: ConnectionStateView; error?: ErrorInfo };
   typing: Map<string, { name: string; until: number }>;
   progress: Map<string, { done: number; total: number; direction: 'up' | 'down' }>;
-  previews: Map<string, string>;
+  /** Per message: its decoded preview, or 'loading', or 'none' (not previewable: never fetched again). */
+  previews: Map<string, ImageBitmap | 'loading' | 'none'>;
   settings: Settings;
   replyTo?: MessageView;
   editing?: MessageView;

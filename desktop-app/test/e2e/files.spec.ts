@@ -64,7 +64,7 @@ describe('files', () => {
     await (await chooser).setFiles(path);
     const card = bob.page.locator('li.message .file', { hasText: 'photo.jpg' });
     await card.waitFor({ timeout: 30_000 });
-    await card.locator('img.preview').waitFor({ timeout: 30_000 });
+    await card.locator('canvas.preview').waitFor({ timeout: 30_000 });
     const download = bob.page.waitForEvent('download');
     await card.getByRole('button', { name: 'Save…' }).click();
     const got = await readFile(await (await download).path());

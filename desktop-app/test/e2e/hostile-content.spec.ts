@@ -154,4 +154,48 @@ describe('hostile content', () => {
     expect(await alice.page.locator('body').textContent()).not.toContain('Invalid Date');
     await screenshot(alice, 'hostile-clock');
   });
+
+  it('hostile content: an SVG is only offered as a file, an image declaring 20000×20000 is not decoded, raster previews have no URL', async () => {
+    const to = [bob.member('Alice')];
+    const direct = { kind: 'direct' as const };
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="localStorage.clear()"><script>alert(1)</script></svg>');
+    await bob.client.sendFile(direct, { name: 'chart.svg', mime: 'image/svg+xml', bytes: svg }, to);
+    const huge = Buffer.from(ONE_PIXEL_PNG, 'base64');
+    huge.writeUInt32BE(20000, 16); // IHDR width
+    huge.writeUInt32BE(20000, 20); // IHDR height
+    await bob.client.sendFile(direct, { name: 'huge.png', mime: 'image/png', bytes: huge }, to);
+    await bob.client.sendFile(direct, { name: 'dot.png', mime: 'image/png', bytes: Buffer.from(ONE_PIXEL_PNG, 'base64') }, to);
+    await openChatWith(alice, 'Bob');
+    const card = (name: string) => alice.page.locator('li.message .file', { hasText: name });
+    await card('dot.png').locator('canvas.preview').waitFor({ timeout: 30_000 });
+    await card('chart.svg').waitFor();
+    await card('huge.png').waitFor();
+    for (const name of ['chart.svg', 'huge.png']) {
+      expect(await card(name).locator('img, canvas, iframe, object, embed').count(), name).toBe(0);
+      await card(name).getByRole('button', { name: 'Save…' }).waitFor();
+    }
+    // No element of the page points at the file's bytes: nothing to open in a new tab.
+    expect(await alice.page.locator('img[src^="blob:"], a[href^="blob:"]').count()).toBe(0);
+  });
+
+  it('hostile content: a file manifest larger than the protocol maximum is refused', async () => {
+    const to = bob.member('Alice');
+    const file = {
+      id: newId(),
+      name: 'impossible.bin',
+      mime: 'application/octet-stream',
+      size: Number.MAX_SAFE_INTEGER,
+      key: newId() + newId(),
+      digest: newId() + newId(),
+      chunks: [globalThis.crypto.randomUUID()],
+    };
+    await bob.send(to, { conversation: { kind: 'direct' }, body: { type: 'file', file } });
+    await bob.send(to, { conversation: { kind: 'direct' }, body: { type: 'text', text: 'after the impossible file' } });
+    await openChatWith(alice, 'Bob');
+    await messageWithText(alice, 'after the impossible file').waitFor({ timeout: 15_000 });
+    expect(await alice.page.locator('li.message .file', { hasText: 'impossible.bin' }).count()).toBe(0);
+  });
 });
+
+/** A valid 1×1 PNG. */
+const ONE_PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';

@@ -2,6 +2,7 @@
 import { formatBytes, formatTime, h } from '../dom.js';
 import { icon } from '../icons.js';
 import { splitLinks } from '../linkify.js';
+import { previewCanvas } from '../previews.js';
 import type { MessageView } from '../../shared/worker-api.js';
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
@@ -52,7 +53,7 @@ function textWithLinks(text: string, openLink: (href: string) => void): HTMLElem
 
 export function messageView(
   m: MessageView,
-  opts: { showAuthor: boolean; preview?: string; progress?: { done: number; total: number }; isGroup: boolean },
+  opts: { showAuthor: boolean; preview?: ImageBitmap | 'loading' | 'none'; progress?: { done: number; total: number }; isGroup: boolean },
   on: MessageHandlers,
 ): HTMLElement {
   // A group change is a line in the conversation, not a bubble: who changed what.
@@ -65,9 +66,8 @@ export function messageView(
   else {
     if (m.text !== undefined) body.append(textWithLinks(m.text, (href) => on.openLink(href)));
     if (m.file) {
-      const isImage = m.file.mime.startsWith('image/');
       const card = h('div', { class: 'file' });
-      if (isImage && opts.preview) card.append(h('img', { src: opts.preview, alt: m.file.name, class: 'preview' }));
+      if (opts.preview instanceof ImageBitmap) card.append(previewCanvas(opts.preview, m.file.name));
       card.append(
         h(
           'div',
