@@ -1,6 +1,6 @@
 /**
  * Builds the renderer for Electron and for browsers: app.js (UI), core-worker.js (the client
- * core, which holds the keys), and the static index.html and styles.css, into dist/renderer/.
+ * core, which holds the keys), and the static index.html, styles.css and favicon.svg, into dist/renderer/.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ export async function buildRenderer(opts: { minify?: boolean } = {}): Promise<st
   });
   await copyFile(`${root}src/renderer/index.html`, `${out}/index.html`);
   await copyFile(`${root}src/renderer/styles.css`, `${out}/styles.css`);
+  await copyFile(`${root}src/renderer/favicon.svg`, `${out}/favicon.svg`);
   return out;
 }
 

@@ -261,9 +261,13 @@ function registerHandler<K extends RequestName>(socket: RelaySocket, parts: Rela
 async function dropRevoked(parts: RelayParts): Promise<void> {
   const active = await parts.members.refresh();
   const sockets = await parts.io.local.fetchSockets();
+  let dropped = 0;
   for (const s of sockets) {
     if (active.has(s.data.mailbox)) continue;
     s.emit('session:revoked', {});
     s.disconnect(true);
+    dropped += 1;
   }
+  // For the operator: that a revocation took effect here, never whose (no name, key or mailbox).
+  if (dropped > 0) parts.logger.info('revoked member disconnected', { connections: dropped });
 }

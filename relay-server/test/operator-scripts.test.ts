@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { ErrorCode, decodeIdentityFile, keyHash, selfMember } from '@circle/protocol';
 import { CircleClient } from '@circle/desktop-app/core';
+import { createLogger } from '../src/observability/log.js';
 import { runScript, type ScriptResult } from '../../scripts/test/run-script.js';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
 import { eventually, startTestRelay, type TestRelay } from './support/relay-harness.js';
@@ -127,7 +128,12 @@ describe('operator scripts: seed and revoke', () => {
   });
 
   it('npm run revoke -- identity-02.bin revokes that member: the relay drops their connection and refuses them from then on', async () => {
-    const relay = await startTestRelay('postgresql', { postgres, env: { PORT: String(relayPort) } });
+    const relayLog: string[] = [];
+    const relay = await startTestRelay('postgresql', {
+      postgres,
+      env: { PORT: String(relayPort), RELAY_PUBLIC_URL: relayUrl },
+      logger: createLogger('info', (line) => relayLog.push(line)),
+    });
     relays.push(relay);
     expect(relay.url).toBe(relayUrl); // the URL the identity files were made for
     const [member1, member2] = [await openMember(1), await openMember(2)];
@@ -140,6 +146,13 @@ describe('operator scripts: seed and revoke', () => {
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(revoked.stdout).toMatch(/^Revoked Member 02\./);
     await eventually(() => member2.state === 'revoked', 'the relay drops member 2’s open connection', 5000);
+    // The relay's log says a revocation took effect, and nothing about whom.
+    await eventually(() => relayLog.some((l) => /"msg":"revoked member disconnected","connections":1/.test(l)), 'the relay logs it', 5000);
+    const hash2hex = keyHash(selfMember(await decodeIdentityFile(await readFile(identityPath(2)))).ed25519PublicKey);
+    for (const line of relayLog) {
+      expect(line).not.toContain('Member 02');
+      expect(line).not.toContain(hash2hex);
+    }
 
     const again = await openMember(2);
     again.connect();
