@@ -44,10 +44,12 @@ runCommand(CMD, async () => {
     fail(CMD, `${path}: ${issue.path.join('.') || 'file'}: ${issue.message}`);
   }
   const db = await openOperatorDb();
+  let added: number;
   try {
-    const { added } = await db.allowlist.seed(parsed.data.keyHashes.map(allowlistEntry));
-    console.log(`Allowlist: ${added} added, ${parsed.data.keyHashes.length - added} already present, in ${db.where}.`);
+    ({ added } = await db.allowlist.seed(parsed.data.keyHashes.map(allowlistEntry)));
   } finally {
     await db.close();
   }
+  // Printed once the database is let go of: the result line is the command's last act.
+  console.log(`Allowlist: ${added} added, ${parsed.data.keyHashes.length - added} already present, in ${db.where}.`);
 });

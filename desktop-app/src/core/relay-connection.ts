@@ -144,7 +144,8 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
       const data = err.data as ErrorInfo | undefined;
       if (data && isErrorCode(data.code)) {
         if (data.code === ErrorCode.Revoked) return this.setState('revoked', data);
-        if (data.code === ErrorCode.NotAllowlisted || data.code === ErrorCode.BadSignature) return this.setState('rejected', data);
+        if (data.code === ErrorCode.BadSignature) return this.setState('rejected', addressMismatch(this.origin, data));
+        if (data.code === ErrorCode.NotAllowlisted) return this.setState('rejected', data);
         // Challenge raced or expired: try again shortly with a fresh one.
         setTimeout(() => this.current !== 'closed' && s.connect(), 500);
         return;
@@ -170,4 +171,17 @@ export class RelayConnection extends Emitter<ConnectionEvents> {
     this.current = state;
     this.emit('state', { state, error });
   }
+}
+
+/**
+ * A refused login signature almost always means the identity file names another spelling of
+ * the relay's address than the relay's RELAY_PUBLIC_URL: say so, with both addresses.
+ */
+export function addressMismatch(ownOrigin: string, data: ErrorInfo): ErrorInfo {
+  const theirs = /this relay's address is (\S+)$/.exec(typeof data.message === 'string' ? data.message : '')?.[1];
+  if (!theirs || theirs === ownOrigin) return data;
+  return {
+    code: data.code,
+    message: `this identity file is for ${ownOrigin}, but the relay's address is ${theirs}: ask your operator (the relay's RELAY_PUBLIC_URL must be the address in the identity files)`,
+  };
 }

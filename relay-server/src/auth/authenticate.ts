@@ -47,7 +47,8 @@ export async function authenticateHandshake(auth: unknown, deps: AuthenticateDep
     throw new CircleError(
       ErrorCode.BadSignature,
       'auth',
-      'the signature does not verify for this relay (wrong key, or signed for another relay address)',
+      // Names the relay's own address: the commonest cause is an identity file made for another spelling of it.
+      `the signature does not verify for this relay (wrong key, or signed for another relay address); this relay's address is ${deps.origin()}`,
     );
   }
   const hash = keyHash(proof.publicKey);

@@ -176,7 +176,10 @@ export function conversationView(state: UiState, conv: ConversationView, on: Con
     ),
   );
   const pane = h('section', { class: 'conversation', 'aria-label': `Conversation: ${conv.title}` }, header);
-  const banner = BANNERS[state.connection.state];
+  const banner =
+    state.connection.state === 'rejected' && state.connection.error?.code === 'BadSignature'
+      ? `The relay refused your login: ${state.connection.error.message}.`
+      : BANNERS[state.connection.state];
   if (banner) pane.append(h('div', { class: `banner banner-${state.connection.state}`, role: 'status' }, banner));
   pane.append(list, typingLine, composer);
   pane.addEventListener('dragover', (e) => e.preventDefault());
