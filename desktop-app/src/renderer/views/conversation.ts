@@ -1,4 +1,5 @@
 /** The open conversation: header, connection banner, messages, typing line and composer. */
+import { ErrorCode } from '@circle/protocol';
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import type { UiState } from '../state.js';
@@ -177,7 +178,7 @@ export function conversationView(state: UiState, conv: ConversationView, on: Con
   );
   const pane = h('section', { class: 'conversation', 'aria-label': `Conversation: ${conv.title}` }, header);
   const banner =
-    state.connection.state === 'rejected' && state.connection.error?.code === 'BadSignature'
+    state.connection.state === 'rejected' && state.connection.error?.code === ErrorCode.BadSignature
       ? `The relay refused your login: ${state.connection.error.message}.`
       : BANNERS[state.connection.state];
   if (banner) pane.append(h('div', { class: `banner banner-${state.connection.state}`, role: 'status' }, banner));
