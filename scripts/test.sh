@@ -6,12 +6,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the suite runs for real: PostgreSQL (integration), coturn (calls), Chromium (e2e).
-declare -A NEEDS=([postgresql]="/usr/lib/postgresql" [coturn]="turnserver" [chromium]="chromium")
+# Debian packages the suite runs for real: PostgreSQL (integration), coturn (calls), Chromium (e2e),
+# nginx (the cluster suite's round-robin proxy, started by the test itself).
+declare -A NEEDS=([postgresql]="/usr/lib/postgresql" [coturn]="turnserver" [chromium]="chromium" [nginx]="/usr/sbin/nginx")
 missing=()
-for pkg in postgresql coturn chromium; do
+for pkg in postgresql coturn chromium nginx; do
   probe=${NEEDS[$pkg]}
-  if [[ $probe == /* ]]; then [[ -d $probe ]] || missing+=("$pkg"); else command -v "$probe" >/dev/null || missing+=("$pkg"); fi
+  if [[ $probe == /* ]]; then [[ -e $probe ]] || missing+=("$pkg"); else command -v "$probe" >/dev/null || missing+=("$pkg"); fi
 done
 if ((${#missing[@]})); then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then

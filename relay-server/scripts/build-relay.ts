@@ -7,8 +7,14 @@
  * instead of through the tsx loader saves the loader's thread and source maps: about 85 MiB
  * of resident memory for the same relay. Not minified, so a stack trace names real functions.
  *
+ * Each file is written beside its place and renamed into it, so builds that overlap (several
+ * `npm run relay` from one checkout) never leave a half-written file for a starting node to
+ * load: for a cluster, build once (`npm run relay:build`) and start each node with
+ * `npm run relay:start`.
+ *
  * Usage: tsx relay-server/scripts/build-relay.ts
  */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -29,7 +35,8 @@ const packagesExternal: esbuild.Plugin = {
 };
 
 export async function buildRelay(): Promise<void> {
-  await esbuild.build({
+  const { outputFiles } = await esbuild.build({
+    write: false,
     entryPoints: { main: path.join(RELAY_DIR, 'src', 'main.ts'), worker: path.join(RELAY_DIR, 'src', 'worker', 'main.ts') },
     outdir: RELAY_DIST,
     outExtension: { '.js': '.mjs' },
@@ -41,6 +48,12 @@ export async function buildRelay(): Promise<void> {
     plugins: [packagesExternal],
     logLevel: 'warning',
   });
+  for (const file of outputFiles) {
+    await mkdir(path.dirname(file.path), { recursive: true });
+    const partial = `${file.path}.${process.pid}.partial`;
+    await writeFile(partial, file.contents);
+    await rename(partial, file.path);
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await buildRelay();

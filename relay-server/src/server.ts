@@ -86,6 +86,9 @@ export interface Relay {
   readonly http: HttpServer;
 }
 
+/** After a database outage, how long a clustered node waits for the adapter to listen again before dropping its members once. */
+export const RESYNC_AFTER_RECOVERY_MS = 4000;
+
 /** One blob plus Socket.IO framing headroom; the default 1 MB would invite abuse. */
 export const MAX_MESSAGE_BYTES = BLOB_BYTES + 16 * 1024;
 
@@ -118,7 +121,6 @@ export function createRelay(deps: RelayDeps): Relay {
   const clock = deps.clock ?? Date.now;
   const metrics = new RelayMetrics();
   const challenges = new ChallengeStore(deps.config.AUTH_TIMEOUT_MS * 3, clock, deps.challenges);
-  const health = new DatabaseHealth(deps.databaseReachable, deps.logger);
   let origin = deps.config.RELAY_PUBLIC_URL ? relayOrigin(deps.config.RELAY_PUBLIC_URL) : `http://localhost:${deps.config.PORT}`;
 
   const http = createServer(handleHttp({ challenges, metrics, databaseReachable: () => health.check() }));
@@ -131,6 +133,18 @@ export function createRelay(deps: RelayDeps): Relay {
     pingTimeout: 10_000,
   });
   deps.installAdapter?.(io);
+  const health = new DatabaseHealth(deps.databaseReachable, deps.logger, () => {
+    // The adapter's LISTEN connection died with the others and comes back on its own within
+    // seconds; what other nodes announced meanwhile never reached this node's members. Once it
+    // is back, they are dropped once: their apps reconnect and sync the mailbox.
+    if (!deps.installAdapter) return;
+    setTimeout(() => {
+      deps.logger.warn('database back: members reconnect to sync what other nodes announced meanwhile', {
+        members: io.of('/').sockets.size,
+      });
+      io.local.disconnectSockets(true);
+    }, RESYNC_AFTER_RECOVERY_MS).unref();
+  });
 
   const parts: RelayParts = {
     io,

@@ -66,6 +66,29 @@ function survivePoolErrors(pool: pg.Pool, name: string, logger: Logger): void {
   pool.on('connect', (client) => client.on('error', log));
 }
 
+/**
+ * The pool as the cluster adapter sees it. The adapter takes one connection for LISTEN and,
+ * when that connection ends, forgets it without releasing it: after a few database outages
+ * the leaked connections fill the pool and the node can no longer publish (found by the
+ * cluster test). Here a connection handed out by connect() goes back to the pool, destroyed,
+ * when it ends; the adapter's queries go to the pool unchanged.
+ */
+function adapterView(pool: pg.Pool): pg.Pool {
+  const connect = async () => {
+    const client = await pool.connect();
+    client.once('end', () => client.release(true));
+    return client;
+  };
+  return new Proxy(pool, {
+    get: (target, key) => {
+      if (key === 'connect') return connect;
+      const value = Reflect.get(target, key, target) as unknown;
+      // The pool's own methods run on the pool itself: its query() calls its own connect().
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 export async function startRelayStack(opts: StartRelayStackOptions): Promise<RelayStack> {
   const { config, logger } = opts;
   const clock = opts.clock ?? Date.now;
@@ -116,7 +139,7 @@ export async function startRelayStack(opts: StartRelayStackOptions): Promise<Rel
       installAdapter: pool
         ? (io) =>
             io.adapter(
-              createAdapter(pool, {
+              createAdapter(adapterView(pool), {
                 heartbeatInterval: HEARTBEAT_INTERVAL_MS,
                 heartbeatTimeout: NODE_TIMEOUT_MS,
                 errorHandler: (e) => logger.warn('cluster adapter error', { error: e.message }),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import pg from 'pg';
 import {
@@ -17,6 +17,7 @@ import {
 } from '@circle/protocol';
 import type { CircleClient } from '@circle/desktop-app/core';
 import { createLogger } from '../src/index.js';
+import { fetchChallenge, rawConnect as connectOnce, rawRequest, signedAuth } from './support/raw-socket.js';
 import { eventually, makeCircle, startTestRelay, type TestCircle, type TestRelay } from './support/relay-harness.js';
 
 const direct: Conversation = { kind: 'direct' };
@@ -39,46 +40,10 @@ afterAll(async () => {
   await relay?.close();
 });
 
-async function challenge(): Promise<string> {
-  const res = await fetch(`${relay.url}/auth/challenge`);
-  return ((await res.json()) as { challenge: string }).challenge;
-}
-
-async function authFor(i: number, origin = relay.url, ch?: string) {
-  const c = ch ?? (await challenge());
-  const k = circle.keys[i]!;
-  const proof = await signRelayChallenge(k.ed25519Seed, k.member.ed25519PublicKey, fromBase64Url(c), origin);
-  return { challenge: c, publicKey: toBase64Url(proof.publicKey), signature: toBase64Url(proof.signature) };
-}
-
-/** Connects a raw Socket.IO client with `auth`; resolves with the socket or the refusal's error data. */
-function rawConnect(auth: unknown): Promise<{ socket?: Socket; error?: { code: string; message: string } }> {
-  return new Promise((resolve) => {
-    const socket = connectSocket(relay.url, {
-      transports: ['websocket'],
-      auth: auth as Record<string, unknown>,
-      reconnection: false,
-      forceNew: true,
-    });
-    socket.on('connect', () => resolve({ socket }));
-    socket.on('connect_error', (err: Error & { data?: { code: string; message: string } }) => {
-      socket.close();
-      resolve({ error: err.data ?? { code: 'transport', message: err.message } });
-    });
-  });
-}
-
-async function request(
-  socket: Socket,
-  event: string,
-  payload: unknown,
-): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
-  return socket.timeout(5000).emitWithAck(event, payload) as Promise<{
-    ok: boolean;
-    value?: unknown;
-    error?: { code: string; message: string };
-  }>;
-}
+const challenge = () => fetchChallenge(relay.url);
+const authFor = (i: number, origin = relay.url, ch?: string) => signedAuth(circle.keys[i]!, relay.url, origin, ch);
+const rawConnect = (auth: unknown) => connectOnce(relay.url, auth);
+const request = (socket: Socket, event: string, payload: unknown) => rawRequest(socket, event, payload);
 
 describe('relay authentication refuses', () => {
   it('a connection with no proof, naming the field', async () => {

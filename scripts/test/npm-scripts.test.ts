@@ -15,6 +15,12 @@ describe('npm scripts', () => {
     expect(steps.at(-1)).toBe(['node', ...RELAY_NODE_FLAGS, 'relay-server/dist/main.mjs'].join(' '));
   });
 
+  it('`npm run relay:build` then `npm run relay:start` is `npm run relay` split in two, so N nodes start from one build', () => {
+    const steps = scripts.relay!.split('&&').map((s) => s.trim());
+    expect(scripts['relay:build']!.split('&&').map((s) => s.trim())).toEqual(steps.slice(0, -1));
+    expect(scripts['relay:start']).toBe(steps.at(-1));
+  });
+
   it('`npm run worker` builds the relay, then starts the worker bundle', () => {
     const steps = scripts.worker!.split('&&').map((s) => s.trim());
     expect(steps.slice(-2)).toEqual(['tsx relay-server/scripts/build-relay.ts', 'node relay-server/dist/worker.mjs']);

@@ -19,6 +19,8 @@ export class DatabaseHealth {
   constructor(
     private readonly probe: () => Promise<boolean>,
     private readonly logger: Logger,
+    /** Called once each time the database answers again after it was lost. */
+    private readonly onRecovered: () => void = () => undefined,
   ) {}
 
   get up(): boolean {
@@ -47,6 +49,7 @@ export class DatabaseHealth {
     if (up) {
       this.retryMs = RETRY_FIRST_MS;
       this.logger.info('database reachable again');
+      this.onRecovered();
     } else this.logger.warn('database unreachable: requests answer Unavailable until it returns');
   }
 

@@ -3,12 +3,15 @@ import { CircleError, ErrorCode } from '@circle/protocol';
 
 /** SQLSTATE query_canceled: statement_timeout fired. */
 const QUERY_CANCELED = '57014';
-/** SQLSTATE class 08 (connection exception) and 57P01-57P03 (the server ended or refuses the session). */
-const LOST_SESSION = /^(08...|57P0[123])$/;
+/**
+ * SQLSTATE class 08 (connection exception), 57P01-57P03 (the server ended or refuses the
+ * session) and 53300 (too many connections).
+ */
+const LOST_SESSION = /^(08...|57P0[123]|53300)$/;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 /** node-postgres', pg-pool's and Prisma's driver-adapter wording for a connection that is gone. */
 const LOST_CONNECTION_TEXT =
-  /connection terminated|terminating connection|connection (is )?closed|server closed the connection|client has encountered a connection error|cannot use a pool after calling end|can't reach database|DatabaseNotReachable|ConnectionClosed|ECONNREFUSED|ECONNRESET/i;
+  /connection terminated|terminating connection|connection (is )?closed|server closed the connection|client has encountered a connection error|cannot use a pool after calling end|can't reach database|not currently accepting connections|too many clients|the database system is (starting up|shutting down)|DatabaseNotReachable|ConnectionClosed|ECONNREFUSED|ECONNRESET/i;
 
 /** True for errors that mean "the database is not reachable right now" (anywhere in the cause chain). */
 export function isDatabaseUnreachable(err: unknown): boolean {
