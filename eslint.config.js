@@ -15,6 +15,8 @@ export default tseslint.config(
       'desktop-app/release/**',
       'eslint.config.js',
       '**/*.min.js',
+      // Files that break the boundary rules on purpose; scripts/test/lint-boundaries.test.ts lints them.
+      'desktop-app/test/lint-fixtures/**',
     ],
   },
   js.configs.recommended,
@@ -30,17 +32,17 @@ export default tseslint.config(
     },
   },
   {
-    // protocol/ is pure and isomorphic: no Node built-ins, no Electron, no app code.
-    files: ['protocol/src/**/*.ts'],
+    // protocol/ is pure and isomorphic: no Node built-ins, no Electron, nothing from the app or the relay.
+    files: ['protocol/src/**/*.ts', 'desktop-app/test/lint-fixtures/protocol-*.ts'],
     rules: {
-      'no-restricted-imports': restrict(['@circle/relay-server', '@circle/desktop-app*']),
+      'no-restricted-imports': restrict(['@circle/relay-server*', '@circle/desktop-app*', '**/relay-server/**', '**/desktop-app/**']),
     },
   },
   {
-    // The renderer and client core run in a browser context.
-    files: ['desktop-app/src/renderer/**/*.ts', 'desktop-app/src/core/**/*.ts'],
+    // The renderer and client core run in a browser context: no Node, no Electron, nothing from main/ or preload/.
+    files: ['desktop-app/src/renderer/**/*.ts', 'desktop-app/src/core/**/*.ts', 'desktop-app/test/lint-fixtures/renderer-*.ts'],
     rules: {
-      'no-restricted-imports': restrict(['@circle/relay-server']),
+      'no-restricted-imports': restrict(['@circle/relay-server*', '**/main/**', '**/preload/**', '**/web/**']),
     },
   },
   {
