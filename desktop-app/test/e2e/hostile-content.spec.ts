@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { nativeSuite, toHex } from '@circle/protocol';
+import { nativeSuite, toHex, type Conversation } from '@circle/protocol';
 import { messageWithText, openAs, openChatWith, screenshot, sendText, startWorld, type Member, type World } from './support/circle-app.js';
 import { scriptedMember, type ScriptedMember } from './support/scripted-member.js';
 
@@ -194,6 +194,36 @@ describe('hostile content', () => {
     await openChatWith(alice, 'Bob');
     await messageWithText(alice, 'after the impossible file').waitFor({ timeout: 15_000 });
     expect(await alice.page.locator('li.message .file', { hasText: 'impossible.bin' }).count()).toBe(0);
+  });
+
+  it('hostile content: a ring flood shows one banner per caller, Decline silences that caller, and a ring never makes a group', async () => {
+    const ring = (conversation: Conversation) =>
+      eve.client.signal(eve.member('Alice'), {
+        kind: 'call',
+        call: { type: 'ring', roomId: Buffer.from(nativeSuite.randomBytes(16)).toString('base64url'), media: 'audio', conversation },
+      });
+    const phantom: Conversation = { kind: 'group', id: newId(), name: 'Phantom', members: [eve.me.id, eve.member('Alice').id] };
+    await ring(phantom);
+    for (let i = 0; i < 40; i++) await ring({ kind: 'direct' });
+    const banner = alice.page.locator('.ringing');
+    await banner.waitFor({ timeout: 15_000 });
+    expect(await banner.count()).toBe(1);
+    await banner.getByRole('button', { name: 'Decline' }).click();
+    for (let i = 0; i < 10; i++) await ring({ kind: 'direct' });
+    // A ring after them from another caller still rings, so the silence is Eve's only.
+    await dave.client.signal(dave.member('Alice'), {
+      kind: 'call',
+      call: {
+        type: 'ring',
+        roomId: Buffer.from(nativeSuite.randomBytes(16)).toString('base64url'),
+        media: 'audio',
+        conversation: { kind: 'direct' },
+      },
+    });
+    await alice.page.locator('.ringing', { hasText: 'Dave is calling' }).waitFor({ timeout: 15_000 });
+    expect(await alice.page.locator('.ringing', { hasText: 'Eve is calling' }).count()).toBe(0);
+    expect(await alice.page.locator('button.conv[data-conv="Phantom"]').count()).toBe(0);
+    await alice.page.locator('.ringing').getByRole('button', { name: 'Decline' }).click();
   });
 });
 

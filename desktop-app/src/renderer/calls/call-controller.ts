@@ -8,6 +8,7 @@ import type { CoreProxy } from '../core-proxy.js';
 import type { Settings } from '../../shared/settings.js';
 import type { ConversationView } from '../../shared/worker-api.js';
 import { CallSession, type CallMedia } from './call-session.js';
+import { RingGate } from './ring-gate.js';
 
 export interface Ring {
   roomId: string;
@@ -25,6 +26,7 @@ export class CallController {
   readonly rings = new Map<string, Ring>();
   private ringTimer: ReturnType<typeof setTimeout> | undefined;
   private declinedBy = new Set<string>();
+  private readonly ringGate = new RingGate();
   private turn: { servers: RTCIceServer[]; until: number } | undefined;
 
   constructor(
@@ -81,7 +83,9 @@ export class CallController {
   async decline(roomId: string): Promise<void> {
     const ring = this.rings.get(roomId);
     if (!ring) return;
-    this.rings.delete(roomId);
+    // Decline declines the caller, not only this room: their other rings go, and new ones stay silent for a while.
+    this.ringGate.silence(ring.fromId, Date.now());
+    for (const [id, r] of this.rings) if (r.fromId === ring.fromId && id !== this.active?.roomId) this.rings.delete(id);
     this.onChange();
     await this.core.call('callSignal', { to: ring.fromId, signal: { type: 'decline', roomId } }).catch(() => undefined);
   }
@@ -155,7 +159,9 @@ export class CallController {
     switch (signal.type) {
       case 'ring': {
         const key = this.keyFor(signal.conversation, fromId);
-        if (!key) return;
+        if (!key || !this.ringGate.admit(fromId, Date.now())) return;
+        // One banner per caller: a new ring from them replaces the one before.
+        for (const [id, r] of this.rings) if (r.fromId === fromId) this.rings.delete(id);
         this.rings.set(signal.roomId, { roomId: signal.roomId, fromId, media: signal.media, conversationKey: key, at: Date.now() });
         setTimeout(() => this.rings.get(signal.roomId)?.at === undefined || this.expireRing(signal.roomId), RING_TIMEOUT_MS);
         break;
