@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '@circle/relay-server';
+import { AppWebEnv, exitOnConfigError, parseEnv } from '@circle/relay-server/config';
 import { fail } from './lib/cli.js';
 import { openElectronIfInstalled, pickAppWebPort } from './lib/app-surfaces.js';
 import { supervise, type PartSpec } from './lib/supervisor.js';
@@ -21,8 +22,10 @@ try {
   fail('start', err instanceof ConfigError ? err.message : String(err), 2);
 }
 
+const appWebEnv = exitOnConfigError('start', () => parseEnv(AppWebEnv, process.env));
+
 const [rendererDir, bundles] = await Promise.all([buildRenderer(), buildStartParts(['relay', 'app-web'])]);
-const appWebPort = await pickAppWebPort(Number(process.env.APP_WEB_PORT ?? 5180));
+const appWebPort = await pickAppWebPort(appWebEnv.APP_WEB_PORT);
 const specs: PartSpec[] = [
   { name: 'relay', script: bundles.relay! },
   {

@@ -1,6 +1,5 @@
 /** npm run app:web: builds the renderer and serves it for a Chromium page (browser mode). */
-import { z } from 'zod';
-import { exitOnConfigError, intVar, parseEnv } from '@circle/relay-server/config';
+import { AppWebEnv, exitOnConfigError, parseEnv } from '@circle/relay-server/config';
 import { serveRenderer } from '../src/web/serve-renderer.js';
 import { buildRenderer } from './build-renderer.js';
 
@@ -17,9 +16,7 @@ if (args.length > 0) {
   process.stderr.write(`app:web: unexpected argument ${JSON.stringify(args[0])}: it takes no arguments (see --help)\n`);
   process.exit(2);
 }
-const { APP_WEB_PORT: port } = exitOnConfigError('app:web', () =>
-  parseEnv(z.object({ APP_WEB_PORT: intVar(0, 65535).default(5180) }), process.env),
-);
+const { APP_WEB_PORT: port } = exitOnConfigError('app:web', () => parseEnv(AppWebEnv, process.env));
 const dir = await buildRenderer();
 const server = await serveRenderer(dir, port).catch((err: NodeJS.ErrnoException) => {
   const reason = err.code === 'EADDRINUSE' ? `port ${port} is already in use` : (err.code ?? err.message);

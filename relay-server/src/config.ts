@@ -60,6 +60,9 @@ export const ConfigSchema = z.object({
 
 export type RelayConfig = z.infer<typeof ConfigSchema>;
 
+/** The app's web server (npm run app:web, npm start): loopback port of browser mode. */
+export const AppWebEnv = z.object({ APP_WEB_PORT: intVar(0, 65535).default(5180) });
+
 /** One example per variable, for the one-line errors. */
 export const CONFIG_EXAMPLES: Record<string, string> = {
   PORT: 'PORT=4000',

@@ -141,6 +141,11 @@ describe('operator command line', () => {
         runScript(APP_WEB, [], { env: { APP_WEB_PORT: String(port) }, timeoutMs: 120_000 }),
       ]);
       expectRefusal(bad, 'app:web', /^app:web: invalid APP_WEB_PORT: must be a whole number from 0 to 65535, e\.g\. APP_WEB_PORT=5180$/);
+      const start = await runScript('start', [], {
+        env: { APP_WEB_PORT: '70000', CIRCLE_DATA_DIR: join(await tmp(), 'data') },
+        timeoutMs: 120_000,
+      });
+      expectRefusal(start, 'start', /^start: invalid APP_WEB_PORT: must be a whole number from 0 to 65535, e\.g\. APP_WEB_PORT=5180$/);
       expectRefusal(taken, 'app:web', new RegExp(`port ${port} is already in use`), 1);
     } finally {
       busy.close();
