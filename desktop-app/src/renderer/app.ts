@@ -15,7 +15,16 @@ import { pickFile, platform } from './platform.js';
 import type { UiState } from './state.js';
 import { conversationView, type ConversationHandlers } from './views/conversation.js';
 import { CallPanel } from './views/call-panel.js';
-import { confirmDialog, devicesDialog, jumpDialog, newGroupDialog, safetyNumberDialog, settingsDialog, toast } from './views/dialogs.js';
+import {
+  announce,
+  confirmDialog,
+  devicesDialog,
+  jumpDialog,
+  newGroupDialog,
+  safetyNumberDialog,
+  settingsDialog,
+  toast,
+} from './views/dialogs.js';
 import { sidebarView } from './views/sidebar.js';
 import { welcomeView } from './views/welcome.js';
 
@@ -86,7 +95,10 @@ export class App {
       if (p.done >= p.total) setTimeout(() => (this.state.progress.delete(p.messageId), this.render()), 500);
       this.render();
     });
-    this.core.on('incoming', (n) => this.notify(n.key, n.fromName, n.text));
+    this.core.on('incoming', (n) => {
+      announce(`${n.fromName}: ${n.text.slice(0, 200)}`);
+      this.notify(n.key, n.fromName, n.text);
+    });
     document.addEventListener('keydown', (e) => {
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k' && this.state.info) {
         e.preventDefault();

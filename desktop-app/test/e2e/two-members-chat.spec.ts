@@ -19,6 +19,15 @@ describe('two members chat in real browsers through a real relay', () => {
     await screenshot(alice, 'main-screen');
   });
 
+  it('announces new messages to screen readers without making the whole app a live region', async () => {
+    expect(await alice.page.locator('#app').getAttribute('aria-live')).toBeNull();
+    expect(await alice.page.locator('#app[role=status], #app[role=log], #app[role=alert]').count()).toBe(0);
+    await openChatWith(bob, 'Alice');
+    await sendText(bob, 'Announce me please');
+    await expect.poll(() => alice.page.locator('#announcer').textContent(), { timeout: 15_000 }).toBe('Bob: Announce me please');
+    expect(await alice.page.locator('#announcer').getAttribute('aria-live')).toBe('polite');
+  });
+
   it('messages go both ways, rendered as text, and reach delivered then read', async () => {
     await openChatWith(alice, 'Bob');
     await sendText(alice, 'Hi Bob! <b>not bold</b> https://example.org');

@@ -205,6 +205,12 @@ export function confirmDialog(title: string, text: string, action: string, onCon
   );
 }
 
+/** Tells screen readers about one new thing (a message that arrived); the app itself is not a live region. */
+export function announce(text: string): void {
+  const region = document.getElementById('announcer');
+  if (region) region.textContent = text;
+}
+
 export function toast(text: string): void {
   const t = h('div', { class: 'toast', role: 'status' }, text);
   document.body.append(t);
