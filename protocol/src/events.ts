@@ -88,7 +88,8 @@ export const requests = {
   },
   'signal:send': {
     request: z.strictObject({ to: Mailbox, bytes: Bytes }),
-    response: z.object({ delivered: z.number() }),
+    // No count of receiving sockets: it would tell a member how many devices another has online.
+    response: z.object({}),
   },
   'call:create': {
     request: z.strictObject({

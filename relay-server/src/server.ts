@@ -19,7 +19,7 @@ import {
   type Result,
 } from '@circle/protocol';
 import { authMiddleware } from './auth/authenticate.js';
-import { ActiveMembers } from './auth/active-members.js';
+import { ActiveMembers, MEMBER_LIST_REFRESH_MS } from './auth/active-members.js';
 import { ChallengeStore, type ChallengeStoreOptions } from './auth/challenges.js';
 import { RosterReconciler, answerRosterQuery } from './cluster/roster.js';
 import type { RelayConfig } from './config.js';
@@ -49,8 +49,11 @@ import {
 import { announcePresence, listPresence } from './handlers/presence.js';
 import { sendSignal } from './handlers/signals.js';
 import { mintTurnCredentials } from './handlers/turn-credentials.js';
-import { handleHttp } from './http-routes.js';
+import { handleHttp, handleMetricsOnly } from './http-routes.js';
 import { MailboxQuota } from './limits/mailbox-quota.js';
+import { MemberSockets } from './limits/member-sockets.js';
+import { RequestLimits } from './limits/request-limits.js';
+import { SocketBudget } from './limits/socket-budget.js';
 import { TokenBuckets } from './limits/token-bucket.js';
 import type { Logger } from './observability/log.js';
 import { RelayMetrics } from './observability/metrics.js';
@@ -68,7 +71,7 @@ export interface RelayDeps {
   clock?: () => number;
   /** Installs a cluster adapter (scale-out) on the Socket.IO server. */
   installAdapter?: (io: RelayServer) => void;
-  /** How often connected sockets are checked against revocations. */
+  /** How often connected sockets are checked against revocations (MEMBER_LIST_REFRESH_MS by default). */
   revocationCheckMs?: number;
   /** How long a call room nobody joined stays open (CALL_ROOM_IDLE_MS). */
   callRoomIdleMs?: number;
@@ -88,6 +91,19 @@ export interface Relay {
 
 /** After a database outage, how long a clustered node waits for the adapter to listen again before dropping its members once. */
 export const RESYNC_AFTER_RECOVERY_MS = 4000;
+
+/**
+ * Every HTTP request is answered or closed within these (ms): its headers within
+ * `headersTimeout`, all of it within `requestTimeout` (checked every
+ * `connectionsCheckingInterval`), an idle keep-alive connection after `keepAliveTimeout`.
+ * The reverse-proxy examples in the operator guide use the same figures.
+ */
+export const HTTP_TIMEOUTS = {
+  headersTimeout: 10_000,
+  requestTimeout: 15_000,
+  keepAliveTimeout: 5_000,
+  connectionsCheckingInterval: 2_000,
+};
 
 /** One blob plus Socket.IO framing headroom; the default 1 MB would invite abuse. */
 export const MAX_MESSAGE_BYTES = BLOB_BYTES + 16 * 1024;
@@ -123,7 +139,12 @@ export function createRelay(deps: RelayDeps): Relay {
   const challenges = new ChallengeStore(deps.config.AUTH_TIMEOUT_MS * 3, clock, deps.challenges);
   let origin = deps.config.RELAY_PUBLIC_URL ? relayOrigin(deps.config.RELAY_PUBLIC_URL) : `http://localhost:${deps.config.PORT}`;
 
-  const http = createServer(handleHttp({ challenges, metrics, databaseReachable: () => health.check() }));
+  const http = createServer(
+    HTTP_TIMEOUTS,
+    handleHttp({ challenges, metrics, databaseReachable: () => health.check(), metricsToken: deps.config.METRICS_TOKEN }),
+  );
+  // METRICS_PORT: /metrics alone, on the loopback interface only, without a token.
+  const metricsHttp = deps.config.METRICS_PORT ? createServer(HTTP_TIMEOUTS, handleMetricsOnly(metrics)) : undefined;
   const io: RelayServer = new Server(http, {
     transports: ['websocket'],
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
@@ -156,8 +177,7 @@ export function createRelay(deps: RelayDeps): Relay {
     logger: deps.logger,
     metrics,
     quota: new MailboxQuota(deps.blobs, deps.config.MAILBOX_QUOTA_MB * 1024 * 1024, clock),
-    sendLimits: new TokenBuckets(deps.config.RATE_LIMIT_BLOBS_PER_MINUTE, deps.config.RATE_LIMIT_BURST, clock),
-    signalLimits: new TokenBuckets(6000, 2000, clock),
+    requestLimits: new RequestLimits(deps.config, clock),
     roomQueryLimits: new TokenBuckets(ROOM_QUERIES_PER_MINUTE, ROOM_QUERY_BURST, clock),
     deviceLimits: new TokenBuckets(DEVICE_CHANGES_PER_MINUTE, DEVICE_CHANGE_BURST, clock),
     deviceListLimits: new TokenBuckets(DEVICE_LISTS_PER_MINUTE, DEVICE_LIST_BURST, clock),
@@ -169,6 +189,7 @@ export function createRelay(deps: RelayDeps): Relay {
   io.use(
     authMiddleware({ challenges, allowlist: deps.allowlist, origin: () => origin, onFailure: (code) => metrics.authFailures.inc(code) }),
   );
+  io.use(new MemberSockets(deps.config.MAX_SOCKETS_PER_MEMBER).middleware(() => metrics.authFailures.inc(ErrorCode.RateLimited)));
   io.on('connection', (socket) => onConnection(socket, parts, health));
   io.on('blob:stored', (note) => void deliverStoredElsewhere(parts, note).catch(() => undefined));
   io.on('call:room', (note) => {
@@ -194,30 +215,47 @@ export function createRelay(deps: RelayDeps): Relay {
   roster?.start();
   health.start();
 
-  const revocationTimer = setInterval(() => void dropRevoked(parts).catch(() => undefined), deps.revocationCheckMs ?? 1000);
-  revocationTimer.unref();
+  // One check at a time, the next one a fixed interval after the last ended.
+  let revocationTimer: ReturnType<typeof setTimeout> | undefined;
+  let closing = false;
+  const checkRevocations = async () => {
+    await dropRevoked(parts).catch(() => undefined);
+    if (closing) return;
+    revocationTimer = setTimeout(() => void checkRevocations(), deps.revocationCheckMs ?? MEMBER_LIST_REFRESH_MS);
+    revocationTimer.unref();
+  };
+  const firstCheck = checkRevocations();
 
   return {
     metrics,
     io,
     http,
     origin: () => origin,
-    listen: (port = deps.config.PORT, host = deps.config.HOST) =>
-      new Promise((resolve, reject) => {
+    listen: async (port = deps.config.PORT, host = deps.config.HOST) => {
+      await firstCheck; // members' requests are served once the member list was read
+      if (metricsHttp)
+        await new Promise<void>((resolve, reject) => {
+          metricsHttp.once('error', reject);
+          metricsHttp.listen(deps.config.METRICS_PORT, '127.0.0.1', () => resolve());
+        });
+      return new Promise((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => {
           const actual = (http.address() as AddressInfo).port;
           if (!deps.config.RELAY_PUBLIC_URL) origin = `http://localhost:${actual}`;
           resolve({ port: actual, url: `http://localhost:${actual}` });
         });
-      }),
+      });
+    },
     close: async () => {
-      clearInterval(revocationTimer);
+      closing = true;
+      clearTimeout(revocationTimer);
       roster?.stop();
       health.stop();
       parts.calls.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => void io.close(() => resolve()));
+      if (metricsHttp?.listening) await new Promise<void>((resolve) => metricsHttp.close(() => resolve()));
     },
   };
 }
@@ -235,9 +273,14 @@ function announce(parts: RelayParts, socket: RelaySocket, online: boolean): void
 
 function onConnection(socket: RelaySocket, parts: RelayParts, health: DatabaseHealth): void {
   parts.metrics.connections.current++;
+  parts.members.noteActive(socket.data.mailbox);
+  const budget = new SocketBudget(socket.conn as unknown as ConstructorParameters<typeof SocketBudget>[0], () => {
+    parts.metrics.socketsDropped.inc('Backpressure');
+    parts.logger.warn('socket dropped: too much queued for a client that does not read');
+  });
   void socket.join(mailboxRoom(socket.data.mailbox));
   announce(parts, socket, true);
-  for (const name of Object.keys(HANDLERS) as RequestName[]) registerHandler(socket, parts, name, health);
+  for (const name of Object.keys(HANDLERS) as RequestName[]) registerHandler(socket, parts, budget, name, health);
   let inCalls: string[] = [];
   socket.on('disconnecting', () => (inCalls = callRoomsOf(socket)));
   socket.on('disconnect', () => {
@@ -247,39 +290,65 @@ function onConnection(socket: RelaySocket, parts: RelayParts, health: DatabaseHe
   });
 }
 
-function registerHandler<K extends RequestName>(socket: RelaySocket, parts: RelayParts, name: K, health: DatabaseHealth): void {
+/**
+ * Every request, in order: within the socket's budget of requests in flight, from a member not
+ * revoked, within the member's rate for this event, valid by its schema; then its handler.
+ */
+function registerHandler<K extends RequestName>(
+  socket: RelaySocket,
+  parts: RelayParts,
+  budget: SocketBudget,
+  name: K,
+  health: DatabaseHealth,
+): void {
   const handler = HANDLERS[name] as Handler<K>;
+  const schema = requests[name].request as unknown as z.ZodType<ParsedRequestOf<K>>;
   // Socket.IO's typed `on` cannot express "payload of unknown shape": we validate ourselves.
   (socket as unknown as { on(event: string, fn: (payload: unknown, ack: unknown) => void): void }).on(name, (payload, ack) => {
     if (typeof ack !== 'function') return; // every request carries an ack; anything else is noise
     const reply = ack as (r: Result<unknown>) => void;
-    const schema = requests[name].request as unknown as z.ZodType<ParsedRequestOf<K>>;
-    const run = async () => handler(parseWith(schema, payload, name), socket, parts);
-    run().then(
-      (value) => reply({ ok: true, value }),
-      (err: unknown) => {
-        const info = toErrorInfo(err);
-        if (info.code === ErrorCode.Internal && (!health.up || isDatabaseUnreachable(err))) {
-          info.code = ErrorCode.Unavailable;
-          info.message = "the relay's database is unreachable: retry in a moment";
-        }
-        parts.metrics.requestErrors.inc(info.code);
-        if (info.code === ErrorCode.Internal)
-          parts.logger.error('request failed', { event: name, error: err instanceof Error ? err.message : 'unknown' });
-        reply({ ok: false, error: info });
-      },
-    );
+    if (!budget.admit(name)) {
+      parts.metrics.requestErrors.inc(ErrorCode.RateLimited);
+      reply({ ok: false, error: { code: ErrorCode.RateLimited, message: 'too many requests waiting for an answer on this connection' } });
+      return;
+    }
+    const run = async () => {
+      parts.members.assertActive(socket.data.mailbox, name);
+      parts.requestLimits.take(name, socket.data.keyHash);
+      return handler(parseWith(schema, payload, name), socket, parts);
+    };
+    run()
+      .then(
+        (value) => reply({ ok: true, value }),
+        (err: unknown) => {
+          const info = toErrorInfo(err);
+          if (info.code === ErrorCode.Internal && (!health.up || isDatabaseUnreachable(err))) {
+            info.code = ErrorCode.Unavailable;
+            info.message = "the relay's database is unreachable: retry in a moment";
+          }
+          parts.metrics.requestErrors.inc(info.code);
+          if (info.code === ErrorCode.Internal)
+            parts.logger.error('request failed', { event: name, error: err instanceof Error ? err.message : 'unknown' });
+          reply({ ok: false, error: info });
+          if (info.code === ErrorCode.Revoked) dropSocket(socket);
+        },
+      )
+      .finally(() => budget.settle(name));
   });
 }
 
+function dropSocket(socket: { emit(event: 'session:revoked', payload: object): unknown; disconnect(close: boolean): unknown }): void {
+  socket.emit('session:revoked', {});
+  socket.disconnect(true);
+}
+
 async function dropRevoked(parts: RelayParts): Promise<void> {
-  const active = await parts.members.refresh();
+  await parts.members.refresh();
   const sockets = await parts.io.local.fetchSockets();
   let dropped = 0;
   for (const s of sockets) {
-    if (active.has(s.data.mailbox)) continue;
-    s.emit('session:revoked', {});
-    s.disconnect(true);
+    if (parts.members.isActive(s.data.mailbox)) continue;
+    dropSocket(s);
     dropped += 1;
   }
   // For the operator: that a revocation took effect here, never whose (no name, key or mailbox).

@@ -173,7 +173,7 @@ export class CircleClient extends Emitter<ClientEvents> {
   }
 
   /** Sends a live-only sealed signal (typing, call signalling) to one member. Never stored. */
-  signal(to: Contact, signal: SignalContent['signal']): Promise<number> {
+  signal(to: Contact, signal: SignalContent['signal']): Promise<void> {
     return this.signals.send(to, signal);
   }
 

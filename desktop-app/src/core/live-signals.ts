@@ -31,8 +31,8 @@ export class LiveSignals {
     private readonly onSignal: (signal: ReceivedSignal) => void,
   ) {}
 
-  /** Seals and sends one signal to one member; resolves with how many of their connections got it. */
-  async send(to: Contact, signal: SignalContent['signal']): Promise<number> {
+  /** Seals and sends one signal to one member (the relay does not say whether anyone received it). */
+  async send(to: Contact, signal: SignalContent['signal']): Promise<void> {
     const me = this.directory.me;
     const bytes = await sealEnvelope({
       sender: { ed25519Seed: this.identity.ed25519Seed, ed25519PublicKey: me.ed25519PublicKey },
@@ -43,8 +43,7 @@ export class LiveSignals {
       content: encodeContent({ v: 1, signal }),
       frameBytes: SIGNAL_BYTES,
     });
-    const { delivered } = await this.connection.request('signal:send', { to: to.mailbox, bytes });
-    return delivered;
+    await this.connection.request('signal:send', { to: to.mailbox, bytes });
   }
 
   /** Opens a received live frame; an unopenable, foreign, stale or replayed one is dropped. */

@@ -158,7 +158,10 @@ export class Session {
         void this.c.signal(to, { kind: 'typing', conversation: conv.conversation }).catch(() => undefined);
       return null;
     },
-    callSignal: async ({ to, signal }) => ({ delivered: await this.c.signal(this.member(to), { kind: 'call', call: signal }) }),
+    callSignal: async ({ to, signal }) => {
+      await this.c.signal(this.member(to), { kind: 'call', call: signal });
+      return {};
+    },
     callCreate: async ({ invited }) => this.c.connection.request('call:create', { invited: invited.map((id) => this.member(id).mailbox) }),
     callJoin: async ({ roomId }) => {
       const { members } = await this.c.connection.request('call:join', { roomId });

@@ -84,7 +84,7 @@ export interface WorkerRequests {
   react: { args: { messageId: string; emoji: string }; result: null };
   markRead: { args: { key: string }; result: null };
   typing: { args: { key: string }; result: null };
-  callSignal: { args: { to: string; signal: CallSignal }; result: { delivered: number } };
+  callSignal: { args: { to: string; signal: CallSignal }; result: Record<string, never> };
   callCreate: { args: { invited: string[] }; result: { roomId: string } };
   callJoin: { args: { roomId: string }; result: { members: string[] } };
   callLeave: { args: { roomId: string }; result: null };

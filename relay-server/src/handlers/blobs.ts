@@ -5,7 +5,7 @@ import { inboxOf } from './devices.js';
 
 const DEFAULT_PAGE = 200;
 
-export const putBlob: Handler<'blob:put'> = async (p, socket, parts) => {
+export const putBlob: Handler<'blob:put'> = async (p, _socket, parts) => {
   const started = performance.now();
   if (!isFrame(p.bytes, BLOB_BYTES)) {
     throw new CircleError(
@@ -14,12 +14,10 @@ export const putBlob: Handler<'blob:put'> = async (p, socket, parts) => {
       `a blob must be exactly ${BLOB_BYTES} bytes with frame version 1 (got ${p.bytes.length} bytes)`,
     );
   }
-  if (!parts.sendLimits.take(socket.data.keyHash)) {
-    throw new CircleError(ErrorCode.RateLimited, 'blob:put', 'sending too fast: wait a moment and retry');
-  }
-  if ((await parts.members.ownerOf(p.to)) === null) {
-    throw new CircleError(ErrorCode.NotMember, 'blob:put', 'the recipient is not an active member or device of this circle');
-  }
+  const expiresAt = computeExpiry(parts.clock());
+  // A revoked (or unknown) recipient is answered like any other and nothing is stored: whether
+  // a member was revoked is the operator's business, not other members' (SECURITY.md §2.4).
+  if ((await parts.members.ownerOf(p.to)) === null) return { expiresAt };
   if (!(await parts.quota.admit(p.to, BLOB_BYTES))) {
     throw new CircleError(
       ErrorCode.QuotaExceeded,
@@ -27,17 +25,27 @@ export const putBlob: Handler<'blob:put'> = async (p, socket, parts) => {
       "the recipient's mailbox is full: they need to come online, or wait for old messages to expire",
     );
   }
-  const expiresAt = computeExpiry(parts.clock());
-  // Live recipients get the blob first and the database writes it meanwhile, so the write is
-  // not on the delivery path. Only the sender's ack waits for the write: an unacknowledged blob
-  // is resent with the same id, and the recipient drops the id it already has (PROTOCOL.md §10.3).
-  pushLocally(parts, p.to, { id: p.id, expiresAt, bytes: p.bytes });
+  // Store, then push: nothing reaches a recipient, live or by sync, before it is committed.
+  let stored: boolean;
   try {
-    await parts.blobs.put({ id: p.id, mailbox: p.to, bytes: p.bytes, expiresAt: new Date(expiresAt), deleteProofHash: p.deleteProofHash });
+    stored = await parts.blobs.put({
+      id: p.id,
+      mailbox: p.to,
+      bytes: p.bytes,
+      expiresAt: new Date(expiresAt),
+      deleteProofHash: p.deleteProofHash,
+    });
   } catch (err) {
     parts.quota.release(p.to, BLOB_BYTES);
     throw err;
   }
+  // An id that exists (the sender's retry after a lost ack, or an id in any other mailbox) is
+  // answered like a stored blob, so no answer tells whether, or where, an id is stored.
+  if (!stored) {
+    parts.quota.release(p.to, BLOB_BYTES);
+    return { expiresAt };
+  }
+  pushLocally(parts, p.to, { id: p.id, expiresAt, bytes: p.bytes });
   parts.metrics.blobsStored.inc();
   if (parts.clustered) parts.io.serverSideEmit('blob:stored', { id: p.id, mailbox: p.to });
   parts.metrics.putLatency.observe(performance.now() - started);
@@ -65,18 +73,21 @@ export const fetchBlobs: Handler<'blob:fetch'> = async (p, socket, parts) => ({
   blobs: await parts.blobs.fetch(inboxOf(socket), p.ids),
 });
 
+/** One answer for "not there" and "not yours", so a delete cannot probe other mailboxes. */
+const noSuchBlob = () =>
+  new CircleError(
+    ErrorCode.NotFound,
+    'blob:delete',
+    'no such blob that you may delete (already deleted or expired, or neither in your mailbox nor proven by its deletion secret)',
+  );
+
 export const deleteBlob: Handler<'blob:delete'> = async (p, socket, parts) => {
   const owner = await parts.blobs.get(p.id);
-  if (!owner) throw new CircleError(ErrorCode.NotFound, 'blob:delete', 'no such blob (already deleted or expired)');
+  if (!owner) throw noSuchBlob();
   // The recipient: this device, or any mailbox of the same member (its other devices).
   const ownsMailbox = owner.mailbox === inboxOf(socket) || (await parts.members.ownerOf(owner.mailbox)) === socket.data.mailbox;
   const provesSecret = p.proof !== undefined && deleteProofHash(fromHex(p.proof)) === owner.deleteProofHash;
-  if (!ownsMailbox && !provesSecret)
-    throw new CircleError(
-      ErrorCode.Forbidden,
-      'blob:delete',
-      'only the recipient, or the sender with the deletion secret, can delete this blob',
-    );
+  if (!ownsMailbox && !provesSecret) throw noSuchBlob();
   const deleted = await parts.blobs.delete(p.id);
   if (deleted) {
     parts.metrics.blobsDeleted.inc();

@@ -29,9 +29,8 @@ function share(parts: RelayParts, note: CallRoomNote): void {
 
 export const createCall: Handler<'call:create'> = async (p, socket, parts) => {
   const mailbox = socket.data.mailbox;
-  for (const m of p.invited)
-    if (!(await parts.members.has(m)))
-      throw new CircleError(ErrorCode.NotMember, 'call:create', 'an invited member is not an active member of this circle');
+  // Invited mailboxes are not checked against the member list: a revoked one cannot join
+  // anyway, and an error would tell the caller that member was revoked (SECURITY.md §2.4).
   if (parts.calls.openedBy(mailbox) >= MAX_OPEN_CALLS) {
     throw new CircleError(
       ErrorCode.RateLimited,

@@ -3,6 +3,7 @@ import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ParsedRequestOf, RequestName, ResponseOf, ServerToClientEvents } from '@circle/protocol';
 import type { SocketIdentity } from '../auth/authenticate.js';
 import type { TokenBuckets } from '../limits/token-bucket.js';
+import type { RequestLimits } from '../limits/request-limits.js';
 import type { MailboxQuota } from '../limits/mailbox-quota.js';
 import type { Logger } from '../observability/log.js';
 import type { RelayMetrics } from '../observability/metrics.js';
@@ -37,9 +38,9 @@ export interface RelayParts {
   members: ActiveMembers;
   logger: Logger;
   metrics: RelayMetrics;
-  sendLimits: TokenBuckets;
+  /** Per member and event: every request's rate limit (checked before the handler runs). */
+  requestLimits: RequestLimits;
   quota: MailboxQuota;
-  signalLimits: TokenBuckets;
   /** Per member: joins of a room this node does not know, each of which queries every other node. */
   roomQueryLimits: TokenBuckets;
   /** Per member: device publishes and removals; device lists. */

@@ -2,7 +2,7 @@
 import { CircleError, ErrorCode, SIGNAL_BYTES, isFrame } from '@circle/protocol';
 import { mailboxRoom, type Handler } from './context.js';
 
-export const sendSignal: Handler<'signal:send'> = async (p, socket, parts) => {
+export const sendSignal: Handler<'signal:send'> = async (p, _socket, parts) => {
   if (!isFrame(p.bytes, SIGNAL_BYTES)) {
     throw new CircleError(
       ErrorCode.BlobSize,
@@ -10,13 +10,10 @@ export const sendSignal: Handler<'signal:send'> = async (p, socket, parts) => {
       `a signal frame must be exactly ${SIGNAL_BYTES} bytes with frame version 1 (got ${p.bytes.length})`,
     );
   }
-  if (!parts.signalLimits.take(socket.data.keyHash))
-    throw new CircleError(ErrorCode.RateLimited, 'signal:send', 'signalling too fast: slow down');
-  if ((await parts.members.ownerOf(p.to)) === null)
-    throw new CircleError(ErrorCode.NotMember, 'signal:send', 'the recipient is not an active member or device of this circle');
-  const room = mailboxRoom(p.to);
-  parts.io.to(room).emit('signal:recv', { bytes: p.bytes });
+  // A revoked recipient is answered like an offline one; no answer says how many sockets,
+  // if any, received the frame (SECURITY.md §2.4).
+  if ((await parts.members.ownerOf(p.to)) === null) return {};
+  parts.io.to(mailboxRoom(p.to)).emit('signal:recv', { bytes: p.bytes });
   parts.metrics.signalsRelayed.inc();
-  // This node's sockets for that member (other nodes deliver too, but are not counted here).
-  return { delivered: parts.io.of('/').adapter.rooms.get(room)?.size ?? 0 };
+  return {};
 };

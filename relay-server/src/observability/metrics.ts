@@ -54,6 +54,7 @@ export class RelayMetrics {
   readonly signalsRelayed = new Counter('circle_signals_relayed_total', 'Live sealed signals forwarded');
   readonly requestErrors = new Counter('circle_request_errors_total', 'Requests answered with an error, by code');
   readonly authFailures = new Counter('circle_auth_failures_total', 'Refused connection attempts, by code');
+  readonly socketsDropped = new Counter('circle_sockets_dropped_total', 'Sockets closed by the relay, by reason');
   readonly putLatency = new Histogram('circle_blob_put_ms', 'Time to validate, store and fan out one blob (ms)');
 
   render(): string {
@@ -69,6 +70,7 @@ export class RelayMetrics {
         ...this.signalsRelayed.render(),
         ...this.requestErrors.render(),
         ...this.authFailures.render(),
+        ...this.socketsDropped.render(),
         ...this.putLatency.render(),
       ].join('\n') + '\n'
     );

@@ -48,7 +48,7 @@ const FETCH_SQL = 'SELECT id, expires_at, bytes FROM blobs WHERE mailbox = $1 AN
 export class BlobStore {
   private readonly groupInsert: GroupInsert | undefined;
   /** Writes in progress on this node, by mailbox: a list waits for them (see `list`). */
-  private readonly writing = new Map<string, Set<Promise<void>>>();
+  private readonly writing = new Map<string, Set<Promise<unknown>>>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -66,8 +66,11 @@ export class BlobStore {
     this.groupInsert = pool ? new GroupInsert(pool) : undefined;
   }
 
-  /** Stores a blob; a second blob with the same id is a Conflict (ids are client-chosen UUIDs). */
-  async put(blob: NewBlob): Promise<void> {
+  /**
+   * Stores a blob: true once committed, false when a blob with its id exists (ids are
+   * client-chosen UUIDs; the caller decides what to answer, see handlers/blobs.ts).
+   */
+  async put(blob: NewBlob): Promise<boolean> {
     assertBlobId(blob.id, 'blob:put');
     assertMailbox(blob.mailbox, 'blob:put');
     assertDeleteProofHash(blob.deleteProofHash, 'blob:put');
@@ -81,7 +84,7 @@ export class BlobStore {
   }
 
   /** Remembers a write until it settles, so a list of its mailbox can wait for it. */
-  private track(mailbox: string, write: Promise<void>): void {
+  private track(mailbox: string, write: Promise<unknown>): void {
     let writes = this.writing.get(mailbox);
     if (!writes) this.writing.set(mailbox, (writes = new Set()));
     writes.add(write);
@@ -92,23 +95,21 @@ export class BlobStore {
     write.then(settled, settled);
   }
 
-  private async create(blob: NewBlob): Promise<void> {
+  private async create(blob: NewBlob): Promise<boolean> {
     try {
       // Copy: Prisma wants an ArrayBuffer-backed array, and a view must not drag its whole buffer along.
       await this.prisma.blob.create({ data: { ...blob, bytes: new Uint8Array(blob.bytes) }, select: { id: true } });
+      return true;
     } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === UNIQUE_VIOLATION) {
-        throw new CircleError(ErrorCode.Conflict, 'blob:put', 'a blob with this id already exists');
-      }
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === UNIQUE_VIOLATION) return false;
       throw err;
     }
   }
 
   /**
    * Unexpired blobs in a mailbox, in id order, `limit` at a time; `cursor` is the previous page's
-   * last id. The list first waits for this node's writes to the mailbox that are under way: the
-   * relay pushes a blob to live sockets before its row commits, so a member who joined just after
-   * the push would otherwise miss the blob in the sync that follows (PROTOCOL.md §10.3).
+   * last id. The list first waits for this node's writes to the mailbox that are under way, so a
+   * member who syncs right after a put was acknowledged to its sender finds the blob.
    */
   async list(mailbox: string, page: { cursor?: string; limit: number }): Promise<BlobPage> {
     assertMailbox(mailbox, 'blob:list');

@@ -3,8 +3,8 @@
  * that arrive meanwhile wait and go together in the next multi-row INSERT (up to ROWS_PER_STATEMENT).
  * A lone put is written at once; under load, one statement and one commit carry several
  * blobs, which saves PostgreSQL per-statement work and relay CPU per blob. Each caller learns
- * its own row's fate: stored, Conflict (its id exists, or an earlier row in the same statement
- * had it), or the statement's error.
+ * its own row's fate: stored (true), not stored because its id exists (false: the id is taken,
+ * or an earlier row in the same statement had it), or the statement's error.
  */
 import type { Pool } from 'pg';
 import { CircleError, ErrorCode } from '@circle/protocol';
@@ -20,7 +20,7 @@ export interface BlobRow {
 
 interface Waiting {
   row: BlobRow;
-  resolve: () => void;
+  resolve: (stored: boolean) => void;
   reject: (err: Error) => void;
 }
 
@@ -54,7 +54,6 @@ function insertSql(rows: number): string {
   return `INSERT INTO blobs (id, mailbox, bytes, expires_at, delete_proof_hash) VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`;
 }
 
-const conflict = () => new CircleError(ErrorCode.Conflict, 'blob:put', 'a blob with this id already exists');
 const backlogged = () =>
   new CircleError(ErrorCode.Unavailable, 'blob:put', 'the relay cannot write blobs as fast as they arrive: retry in a moment');
 
@@ -65,8 +64,8 @@ export class GroupInsert {
 
   constructor(private readonly pool: Pool) {}
 
-  /** Resolves once the row is committed; rejects with Conflict if its id is taken, Unavailable if too many rows wait. */
-  insert(row: BlobRow): Promise<void> {
+  /** Resolves true once the row is committed, false if its id is taken; rejects Unavailable if too many rows wait. */
+  insert(row: BlobRow): Promise<boolean> {
     if (this.queue.length >= MAX_WAITING_ROWS) return Promise.reject(backlogged());
     return new Promise((resolve, reject) => {
       this.queue.push({ row, resolve, reject });
@@ -102,10 +101,7 @@ export class GroupInsert {
       for (const w of batch) w.reject(reason);
       return;
     }
-    // An id is claimed once: the first row that carries it was stored, any other is a Conflict.
-    for (const w of batch) {
-      if (inserted.delete(w.row.id.toLowerCase())) w.resolve();
-      else w.reject(conflict());
-    }
+    // An id is claimed once: the first row that carries it was stored, any other was not.
+    for (const w of batch) w.resolve(inserted.delete(w.row.id.toLowerCase()));
   }
 }
