@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { decodeIdentityFile, keyHash, peekIdentityFile, selfMember } from '@circle/protocol';
+import { MEMBER_LIST_MAX_AGE_MS, MEMBER_LIST_REFRESH_MS } from '@circle/relay-server';
 import { memberRecord } from './lib/circle-files.js';
 import { fail, parseCommandArgs, printable, promptSecret, runCommand } from './lib/cli.js';
 import { openOperatorDb, operatorDbConfig } from './lib/operator-db.js';
@@ -50,7 +51,11 @@ runCommand(CMD, async () => {
       return;
     }
     await db.allowlist.revoke(hash);
-    console.log(`Revoked ${label}. A running relay drops their connections within a second.`);
+    // Every relay node serves a member only while its member list is at most MEMBER_LIST_MAX_AGE_MS
+    // old, and re-reads it every MEMBER_LIST_REFRESH_MS, closing revoked members' sockets as it
+    // does: after this wait, every node refuses this identity and has dropped its connections.
+    await new Promise((resolve) => setTimeout(resolve, MEMBER_LIST_MAX_AGE_MS + MEMBER_LIST_REFRESH_MS));
+    console.log(`Revoked ${label}. Every relay process now refuses them and has closed their connections.`);
   } finally {
     await db.close();
   }

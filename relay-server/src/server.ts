@@ -50,7 +50,6 @@ import { announcePresence, listPresence } from './handlers/presence.js';
 import { sendSignal } from './handlers/signals.js';
 import { mintTurnCredentials } from './handlers/turn-credentials.js';
 import { handleHttp, handleMetricsOnly } from './http-routes.js';
-import { MailboxQuota } from './limits/mailbox-quota.js';
 import { MemberSockets } from './limits/member-sockets.js';
 import { RequestLimits } from './limits/request-limits.js';
 import { SocketBudget } from './limits/socket-budget.js';
@@ -176,7 +175,6 @@ export function createRelay(deps: RelayDeps): Relay {
     members: new ActiveMembers(deps.allowlist, deps.devices),
     logger: deps.logger,
     metrics,
-    quota: new MailboxQuota(deps.blobs, deps.config.MAILBOX_QUOTA_MB * 1024 * 1024, clock),
     requestLimits: new RequestLimits(deps.config, clock),
     roomQueryLimits: new TokenBuckets(ROOM_QUERIES_PER_MINUTE, ROOM_QUERY_BURST, clock),
     deviceLimits: new TokenBuckets(DEVICE_CHANGES_PER_MINUTE, DEVICE_CHANGE_BURST, clock),

@@ -5,6 +5,7 @@
  */
 import { createAdapter } from '@socket.io/postgres-adapter';
 import pg from 'pg';
+import { BLOB_BYTES } from '@circle/protocol';
 import type { RelayConfig } from './config.js';
 import type { Logger } from './observability/log.js';
 import { createRelay, type Relay } from './server.js';
@@ -89,6 +90,10 @@ function adapterView(pool: pg.Pool): pg.Pool {
   });
 }
 
+/** MAILBOX_QUOTA_MB in blobs (every blob is BLOB_BYTES). */
+export const quotaBlobs = (config: Pick<RelayConfig, 'MAILBOX_QUOTA_MB'>) =>
+  Math.floor((config.MAILBOX_QUOTA_MB * 1024 * 1024) / BLOB_BYTES);
+
 export async function startRelayStack(opts: StartRelayStackOptions): Promise<RelayStack> {
   const { config, logger } = opts;
   const clock = opts.clock ?? Date.now;
@@ -106,7 +111,7 @@ export async function startRelayStack(opts: StartRelayStackOptions): Promise<Rel
       ? undefined
       : new pg.Pool({ connectionString: db.connectionString, max: INSERT_STATEMENTS + 2, ...DATABASE_TIMEOUTS });
     if (bytesPool) survivePoolErrors(bytesPool, 'blobs', logger);
-    const blobs = new BlobStore(prisma, () => new Date(clock()), bytesPool);
+    const blobs = new BlobStore(prisma, () => new Date(clock()), bytesPool, quotaBlobs(config));
     const allowlist = new Allowlist(prisma);
     const devices = new DeviceStore(prisma, () => new Date(clock()));
     if (config.RELAY_CLUSTER === 'postgres') {

@@ -140,9 +140,10 @@ describe.each(databaseKinds)('store on $name', (kind) => {
     });
 
     it('applies every migration once, in order, and records each in _prisma_migrations', async () => {
-      expect(firstApply).toHaveLength(2);
+      expect(firstApply).toHaveLength(3);
       expect(firstApply[0]).toMatch(/^\d{14}_init$/);
       expect(firstApply[1]).toMatch(/^\d{14}_devices$/);
+      expect(firstApply[2]).toMatch(/^\d{14}_mailbox_quota$/);
       const rows = await prisma.$queryRaw<{ migration_name: string; finished: boolean; rolled_back: boolean }[]>`
         SELECT migration_name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back FROM _prisma_migrations ORDER BY migration_name`;
       expect(rows).toEqual(firstApply.map((migration_name) => ({ migration_name, finished: true, rolled_back: false })));
@@ -307,7 +308,7 @@ describe.each(databaseKinds)('store on $name', (kind) => {
       const counted = new BlobStore(
         prisma.$extends({
           query: {
-            $executeRaw: ({ args, query }) => {
+            $queryRawUnsafe: ({ args, query }) => {
               statements.push('delete');
               return query(args);
             },
@@ -321,6 +322,21 @@ describe.each(databaseKinds)('store on $name', (kind) => {
       const left = await sql<{ id: string }>('SELECT id FROM blobs ORDER BY id');
       expect(left.map((r) => r.id)).toEqual(alive.map((b) => b.id).sort());
       expect(await blobs().sweepExpired(new Date(T0.getTime() + HOUR), 2)).toBe(0);
+    });
+
+    it('holds the mailbox quota whatever the concurrency, counts a mailbox down as its blobs go, and gives back the slot of a duplicate', async () => {
+      const quoted = new BlobStore(prisma, clock, undefined, 4);
+      const mailbox = newMailbox();
+      const outcomes = await Promise.allSettled(Array.from({ length: 12 }, () => quoted.put(newBlob(mailbox))));
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(4);
+      for (const o of outcomes) if (o.status === 'rejected') expect((o.reason as CircleError).code).toBe(ErrorCode.QuotaExceeded);
+      const [first, second] = (await quoted.list(mailbox, { limit: 10 })).blobs;
+      expect(await quoted.delete(first!.id)).toBe(true);
+      expect(await quoted.put({ ...newBlob(mailbox), id: second!.id })).toBe(false);
+      expect(await quoted.put(newBlob(mailbox))).toBe(true);
+      await expectCircleError(quoted.put(newBlob(mailbox)), ErrorCode.QuotaExceeded);
+      const usage = await sql<{ blobs: number }>(`SELECT blobs FROM mailbox_usage WHERE mailbox = '${mailbox}'`);
+      expect(usage).toEqual([{ blobs: 4 }]);
     });
   });
 

@@ -18,33 +18,18 @@ export const putBlob: Handler<'blob:put'> = async (p, _socket, parts) => {
   // A revoked (or unknown) recipient is answered like any other and nothing is stored: whether
   // a member was revoked is the operator's business, not other members' (SECURITY.md §2.4).
   if ((await parts.members.ownerOf(p.to)) === null) return { expiresAt };
-  if (!(await parts.quota.admit(p.to, BLOB_BYTES))) {
-    throw new CircleError(
-      ErrorCode.QuotaExceeded,
-      'blob:put',
-      "the recipient's mailbox is full: they need to come online, or wait for old messages to expire",
-    );
-  }
-  // Store, then push: nothing reaches a recipient, live or by sync, before it is committed.
-  let stored: boolean;
-  try {
-    stored = await parts.blobs.put({
-      id: p.id,
-      mailbox: p.to,
-      bytes: p.bytes,
-      expiresAt: new Date(expiresAt),
-      deleteProofHash: p.deleteProofHash,
-    });
-  } catch (err) {
-    parts.quota.release(p.to, BLOB_BYTES);
-    throw err;
-  }
+  // Store, then push: nothing reaches a recipient, live or by sync, before it is committed. The
+  // store enforces the mailbox quota atomically (QuotaExceeded), across relay nodes.
+  const stored = await parts.blobs.put({
+    id: p.id,
+    mailbox: p.to,
+    bytes: p.bytes,
+    expiresAt: new Date(expiresAt),
+    deleteProofHash: p.deleteProofHash,
+  });
   // An id that exists (the sender's retry after a lost ack, or an id in any other mailbox) is
   // answered like a stored blob, so no answer tells whether, or where, an id is stored.
-  if (!stored) {
-    parts.quota.release(p.to, BLOB_BYTES);
-    return { expiresAt };
-  }
+  if (!stored) return { expiresAt };
   pushLocally(parts, p.to, { id: p.id, expiresAt, bytes: p.bytes });
   parts.metrics.blobsStored.inc();
   if (parts.clustered) parts.io.serverSideEmit('blob:stored', { id: p.id, mailbox: p.to });
@@ -89,9 +74,6 @@ export const deleteBlob: Handler<'blob:delete'> = async (p, socket, parts) => {
   const provesSecret = p.proof !== undefined && deleteProofHash(fromHex(p.proof)) === owner.deleteProofHash;
   if (!ownsMailbox && !provesSecret) throw noSuchBlob();
   const deleted = await parts.blobs.delete(p.id);
-  if (deleted) {
-    parts.metrics.blobsDeleted.inc();
-    parts.quota.release(owner.mailbox, BLOB_BYTES);
-  }
+  if (deleted) parts.metrics.blobsDeleted.inc();
   return { deleted };
 };

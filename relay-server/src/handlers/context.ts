@@ -4,7 +4,6 @@ import type { ClientToServerEvents, ParsedRequestOf, RequestName, ResponseOf, Se
 import type { SocketIdentity } from '../auth/authenticate.js';
 import type { TokenBuckets } from '../limits/token-bucket.js';
 import type { RequestLimits } from '../limits/request-limits.js';
-import type { MailboxQuota } from '../limits/mailbox-quota.js';
 import type { Logger } from '../observability/log.js';
 import type { RelayMetrics } from '../observability/metrics.js';
 import type { RelayConfig } from '../config.js';
@@ -40,7 +39,6 @@ export interface RelayParts {
   metrics: RelayMetrics;
   /** Per member and event: every request's rate limit (checked before the handler runs). */
   requestLimits: RequestLimits;
-  quota: MailboxQuota;
   /** Per member: joins of a room this node does not know, each of which queries every other node. */
   roomQueryLimits: TokenBuckets;
   /** Per member: device publishes and removals; device lists. */

@@ -90,8 +90,10 @@ export const removeDevice: Handler<'device:remove'> = async (p, socket, parts) =
   return { removed: true };
 };
 
-/** A device was removed (here or on another node): its mailbox takes no more blobs or signals. */
+/**
+ * A device was removed (here or on another node): its mailbox takes no more blobs or signals.
+ * Its emptied mailbox's quota is freed by the database as its rows go (mailbox_usage trigger).
+ */
 export function forgetRemovedDevice(parts: RelayParts, mailbox: string): void {
   parts.members.forgetDevice(mailbox);
-  parts.quota.forget(mailbox);
 }

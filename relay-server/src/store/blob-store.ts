@@ -9,6 +9,7 @@ import { Prisma, type PrismaClient } from './generated/client.js';
 import { assertBlobId, assertDeleteProofHash, assertMailbox, assertPositiveInteger, assertValidDate } from './input-checks.js';
 import { GroupInsert } from './group-insert.js';
 import { retryableDatabaseError } from './db-errors.js';
+import { RELEASE_SQL, deleteCounted, quotaExceeded, reserveSlots, type Query } from './quota-sql.js';
 
 export interface NewBlob {
   id: string;
@@ -62,13 +63,19 @@ export class BlobStore {
      * arrive together share a statement (see GroupInsert).
      */
     private readonly pool?: Pool,
+    /**
+     * Blobs one mailbox may hold (MAILBOX_QUOTA_MB / 64 KiB), enforced atomically in the
+     * database (the mailbox_usage migration); undefined: no quota.
+     */
+    private readonly quotaBlobs?: number,
   ) {
-    this.groupInsert = pool ? new GroupInsert(pool) : undefined;
+    this.groupInsert = pool ? new GroupInsert(pool, quotaBlobs) : undefined;
   }
 
   /**
    * Stores a blob: true once committed, false when a blob with its id exists (ids are
-   * client-chosen UUIDs; the caller decides what to answer, see handlers/blobs.ts).
+   * client-chosen UUIDs; the caller decides what to answer, see handlers/blobs.ts). Throws
+   * QuotaExceeded when the mailbox holds its quota, counting puts under way on every node.
    */
   async put(blob: NewBlob): Promise<boolean> {
     assertBlobId(blob.id, 'blob:put');
@@ -96,11 +103,18 @@ export class BlobStore {
   }
 
   private async create(blob: NewBlob): Promise<boolean> {
+    const quota = this.quotaBlobs;
+    if (quota !== undefined && ((await reserveSlots(this.rawQuery, [blob.mailbox], quota)).get(blob.mailbox) ?? 0) < 1)
+      throw quotaExceeded();
+    const release = async () => {
+      if (quota !== undefined) await this.rawQuery(RELEASE_SQL, [[blob.mailbox]]).catch(() => undefined);
+    };
     try {
       // Copy: Prisma wants an ArrayBuffer-backed array, and a view must not drag its whole buffer along.
       await this.prisma.blob.create({ data: { ...blob, bytes: new Uint8Array(blob.bytes) }, select: { id: true } });
       return true;
     } catch (err) {
+      await release();
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === UNIQUE_VIOLATION) return false;
       throw err;
     }
@@ -163,12 +177,15 @@ export class BlobStore {
     });
   }
 
-  /** Deletes a blob; false when there was none. Authorisation is the caller's job (see `get`). */
+  /** Deletes a blob, freeing its quota slot; false when there was none. Authorisation is the caller's job (see `get`). */
   async delete(id: string): Promise<boolean> {
     assertBlobId(id, 'blob:delete');
-    const { count } = await this.prisma.blob.deleteMany({ where: { id } });
-    return count > 0;
+    const [row] = await this.rawQuery(deleteCounted('DELETE FROM blobs WHERE id = $1::uuid RETURNING mailbox'), [id]);
+    return Number(row?.deleted ?? 0) > 0;
   }
+
+  /** A plain parameterised query through Prisma (both databases). */
+  private readonly rawQuery: Query = (sql, params) => this.prisma.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...params);
 
   /** Bytes a mailbox holds in unexpired blobs (every blob is BLOB_BYTES), for quotas. */
   async storedBytes(mailbox: string): Promise<number> {
@@ -187,10 +204,13 @@ export class BlobStore {
     assertPositiveInteger(batchSize, 'batchSize', 'blob:sweep');
     let total = 0;
     for (;;) {
-      const deleted = await this.prisma.$executeRaw`
-        DELETE FROM "blobs" WHERE "id" IN (
-          SELECT "id" FROM "blobs" WHERE "expires_at" <= ${now}
-          ORDER BY "expires_at" LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`;
+      const [row] = await this.rawQuery(
+        deleteCounted(`DELETE FROM "blobs" WHERE "id" IN (
+          SELECT "id" FROM "blobs" WHERE "expires_at" <= $1
+          ORDER BY "expires_at" LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING "mailbox"`),
+        [now, batchSize],
+      );
+      const deleted = Number(row?.deleted ?? 0);
       total += deleted;
       if (deleted < batchSize) return total;
     }

@@ -120,6 +120,8 @@ export class DeviceStore {
       if (count === 0) return null;
       await tx.prekey.deleteMany({ where: { deviceMailbox: mailbox } });
       await tx.blob.deleteMany({ where: { mailbox } });
+      // Its quota goes with its blobs (mailbox_usage, see quota-sql.ts).
+      await tx.$executeRaw`DELETE FROM mailbox_usage WHERE mailbox = ${mailbox}`;
       return mailbox;
     });
   }

@@ -9,6 +9,7 @@
 import type { Pool } from 'pg';
 import { CircleError, ErrorCode } from '@circle/protocol';
 import { retryableDatabaseError } from './db-errors.js';
+import { RELEASE_SQL, quotaExceeded, reserveSlots } from './quota-sql.js';
 
 export interface BlobRow {
   id: string;
@@ -62,7 +63,11 @@ export class GroupInsert {
   private inFlight = 0;
   private readonly sql = new Map<number, string>();
 
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    /** Blobs one mailbox may hold (mailbox_usage); undefined: no quota. */
+    private readonly quotaBlobs?: number,
+  ) {}
 
   /** Resolves true once the row is committed, false if its id is taken; rejects Unavailable if too many rows wait. */
   insert(row: BlobRow): Promise<boolean> {
@@ -84,7 +89,42 @@ export class GroupInsert {
     }
   }
 
-  private async write(batch: Waiting[]): Promise<void> {
+  /**
+   * Reserves the batch's quota slots (one statement, its own short transaction); rows past their
+   * mailbox's quota are answered QuotaExceeded and left out. Returns the rows that may be written.
+   */
+  private async reserve(batch: Waiting[]): Promise<Waiting[]> {
+    if (this.quotaBlobs === undefined) return batch;
+    let granted: Map<string, number>;
+    try {
+      const query = async (sql: string, params: unknown[]) => (await this.pool.query<Record<string, unknown>>(sql, params)).rows;
+      granted = await reserveSlots(
+        query,
+        batch.map((w) => w.row.mailbox),
+        this.quotaBlobs,
+      );
+    } catch (err) {
+      const reason = retryableDatabaseError(err, 'blob:put');
+      for (const w of batch) w.reject(reason);
+      return [];
+    }
+    return batch.filter((w) => {
+      const left = granted.get(w.row.mailbox) ?? 0;
+      if (left > 0) granted.set(w.row.mailbox, left - 1);
+      else w.reject(quotaExceeded());
+      return left > 0;
+    });
+  }
+
+  /** Gives back the slots of reserved rows that were not stored (best effort: a failure only under-admits). */
+  private release(rows: Waiting[]): void {
+    if (this.quotaBlobs === undefined || rows.length === 0) return;
+    this.pool.query(RELEASE_SQL, [rows.map((w) => w.row.mailbox)]).catch(() => undefined);
+  }
+
+  private async write(all: Waiting[]): Promise<void> {
+    const batch = await this.reserve(all);
+    if (batch.length === 0) return;
     let sql = this.sql.get(batch.length);
     if (!sql) this.sql.set(batch.length, (sql = insertSql(batch.length)));
     const params: unknown[] = [];
@@ -99,9 +139,16 @@ export class GroupInsert {
     } catch (err) {
       const reason = retryableDatabaseError(err, 'blob:put');
       for (const w of batch) w.reject(reason);
+      this.release(batch);
       return;
     }
     // An id is claimed once: the first row that carries it was stored, any other was not.
-    for (const w of batch) w.resolve(inserted.delete(w.row.id.toLowerCase()));
+    const notStored: Waiting[] = [];
+    for (const w of batch) {
+      const stored = inserted.delete(w.row.id.toLowerCase());
+      if (!stored) notStored.push(w);
+      w.resolve(stored);
+    }
+    this.release(notStored);
   }
 }

@@ -33,6 +33,9 @@ export interface CallSessionOptions {
 
 const SPEAKING_LEVEL = 0.02;
 
+/** How often a call asks for TURN credentials (the controller hands out cached ones until 2 min before expiry). */
+const TURN_RENEW_MS = 60_000;
+
 export class CallSession {
   readonly remotes = new Map<string, RemoteMember>();
   /** Members the relay told us are in the room: the only ones whose signals we accept. */
@@ -50,6 +53,7 @@ export class CallSession {
   private audio: AudioContext | undefined;
   private meters = new Map<string, AnalyserNode>();
   private meterTimer: ReturnType<typeof setInterval> | undefined;
+  private turnRenewal: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly opts: CallSessionOptions) {}
 
@@ -70,6 +74,25 @@ export class CallSession {
     this.iceServers = iceServers;
     this.local = local;
     this.watchLevel('me', this.local);
+    this.turnRenewal = setInterval(() => void this.renewIceServers().catch(() => undefined), TURN_RENEW_MS);
+  }
+
+  /**
+   * TURN credentials live minutes (the relay's TURN_TTL_SECONDS), and a call may last hours: fresh
+   * ones go to every peer connection, so an ICE restart or a member who joins later can still
+   * allocate. (An allocation made earlier outlives its credentials.)
+   */
+  private async renewIceServers(): Promise<void> {
+    const servers = await this.opts.iceServers();
+    if (this.ended || servers === this.iceServers) return;
+    this.iceServers = servers;
+    for (const r of this.remotes.values()) {
+      try {
+        r.peer._pc.setConfiguration({ ...r.peer._pc.getConfiguration(), iceServers: servers });
+      } catch {
+        // A closed connection takes no configuration; it is replaced on reconnect.
+      }
+    }
   }
 
   /** Joins the relay's room (after prepare) and connects to who is there. */
@@ -233,6 +256,7 @@ export class CallSession {
     this.remotes.clear();
     for (const t of [...(this.local?.getTracks() ?? []), ...(this.screen?.getTracks() ?? [])]) t.stop();
     if (this.meterTimer) clearInterval(this.meterTimer);
+    clearInterval(this.turnRenewal);
     void this.audio?.close();
     await this.opts.core.call('callLeave', { roomId: this.roomId }).catch(() => undefined);
     this.opts.onChange();
