@@ -37,7 +37,7 @@ describe('two members chat in real browsers through a real relay', () => {
     await received.waitFor();
     expect(await received.locator('p.text').textContent()).toBe('Hi Bob! <b>not bold</b> https://example.org');
     expect(await received.locator('b').count()).toBe(0);
-    expect(await received.locator('a').getAttribute('href')).toBe('https://example.org');
+    expect(await received.locator('a').getAttribute('href')).toBe('https://example.org/');
     await sendText(bob, 'Hello Alice');
     await messageWithText(alice, 'Hello Alice').waitFor();
     await expect
