@@ -26,7 +26,8 @@ const nodes: RelayProcess[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
 try {
   await buildRelay();
-  const cluster = { DATABASE_URL: postgres.url, RELAY_CLUSTER: 'postgres', LOG_LEVEL: 'error' };
+  const METRICS_TOKEN = 'cluster-bench-metrics-token-0123456789';
+  const cluster = { DATABASE_URL: postgres.url, RELAY_CLUSTER: 'postgres', LOG_LEVEL: 'error', METRICS_TOKEN };
   const limits = { RATE_LIMIT_BURST: '1000000', RATE_LIMIT_BLOBS_PER_MINUTE: '1000000' };
 
   // (a) Each node verifies for its own address; members name the node they use.
@@ -86,7 +87,13 @@ try {
   const clients: CircleClient[] = [];
   for (let i = 0; i < FAILOVER_MEMBERS; i++) clients.push(await members.connect(i));
   const counts = await Promise.all(
-    nodes.map(async (n) => Number(/^circle_connections (\d+)/m.exec(await (await fetch(`${n.url}/metrics`)).text())?.[1] ?? 0)),
+    nodes.map(async (n) =>
+      Number(
+        /^circle_connections (\d+)/m.exec(
+          await (await fetch(`${n.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text(),
+        )?.[1] ?? 0,
+      ),
+    ),
   );
   const victim = nodes[counts.indexOf(Math.max(...counts))]!;
   const dropped = new Set<CircleClient>();
