@@ -184,7 +184,9 @@ describe('operator scripts: seed and revoke', () => {
     const hash3 = allowlist.keyHashes[2]!;
     const first = await runScript('revoke', [hash3.toUpperCase(), '--circle', circleDir], { env: pgEnv() });
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout.trim()).toBe('Revoked Member 03 (identity-03.bin). A running relay drops their connections within a second.');
+    expect(first.stdout.trim()).toBe(
+      'Revoked Member 03 (identity-03.bin). Every relay process now refuses them and has closed their connections.',
+    );
     const again = await runScript('revoke', [hash3], { env: pgEnv() });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout.trim()).toBe(`key ${hash3.slice(0, 12)}… was already revoked; nothing changed.`);

@@ -9,6 +9,7 @@ import { freePort } from './support/free-port.js';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
 import { eventually } from './support/relay-harness.js';
 import { spawnNode, spawnRelay } from './support/relay-process.js';
+import { MIGRATION_COUNT } from './support/migrations.js';
 
 describe('the bundled relay and worker (npm run relay / npm run worker)', () => {
   let postgres: TestPostgres | undefined;
@@ -24,7 +25,7 @@ describe('the bundled relay and worker (npm run relay / npm run worker)', () => 
     const port = await freePort();
     const relay = await spawnRelay({ port, entry: [RELAY_ENTRY], env: { DATABASE_URL: postgres!.url, LOG_LEVEL: 'info' } });
     try {
-      expect(relay.output()).toMatch(/"msg":"database migrated","migrations":2/);
+      expect(relay.output()).toMatch(new RegExp(`"msg":"database migrated","migrations":${MIGRATION_COUNT}`));
       expect(await (await fetch(`${relay.url}/health`)).json()).toEqual({ status: 'ok', database: 'up' });
       const { challenge } = (await (await fetch(`${relay.url}/auth/challenge`)).json()) as { challenge: string };
       expect(challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);

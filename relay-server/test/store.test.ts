@@ -21,6 +21,7 @@ import {
 } from '../src/store/index.js';
 import { lockDataDir } from '../src/store/data-dir-lock.js';
 import { INSERT_STATEMENTS, MAX_WAITING_ROWS } from '../src/store/group-insert.js';
+import { MIGRATION_COUNT } from './support/migrations.js';
 import { databaseKinds } from './support/databases.js';
 
 const HOUR = 3_600_000;
@@ -49,7 +50,7 @@ describe('embedded database', () => {
     try {
       const blob = newBlob(newMailbox());
       const first = await openDatabase({ dataDir });
-      expect((await applyMigrations(first.connectionString)).applied).toHaveLength(2);
+      expect((await applyMigrations(first.connectionString)).applied).toHaveLength(MIGRATION_COUNT);
       const prismaA = createPrismaClient(first);
       await new BlobStore(prismaA).put(blob);
       await prismaA.$disconnect();
