@@ -34,19 +34,24 @@ const packagesExternal: esbuild.Plugin = {
   },
 };
 
+/** How our Node entry points are bundled: ESM split into shared chunks, packages left external. */
+export const NODE_BUNDLE: esbuild.BuildOptions = {
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  plugins: [packagesExternal],
+  logLevel: 'warning',
+};
+
 export async function buildRelay(): Promise<void> {
   const { outputFiles } = await esbuild.build({
+    ...NODE_BUNDLE,
     write: false,
     entryPoints: { main: path.join(RELAY_DIR, 'src', 'main.ts'), worker: path.join(RELAY_DIR, 'src', 'worker', 'main.ts') },
     outdir: RELAY_DIST,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    plugins: [packagesExternal],
-    logLevel: 'warning',
   });
   for (const file of outputFiles) {
     await mkdir(path.dirname(file.path), { recursive: true });

@@ -6,34 +6,18 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { NODE_BUNDLE } from '../../relay-server/scripts/build-relay.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** Inside the repository, so the bundles find node_modules and prisma/ above them. */
 const OUT_DIR = path.join(REPO, 'node_modules', '.cache', 'circle-start');
 
-/** Bare imports stay imports (loaded from node_modules); our own packages are bundled. */
-const packagesExternal: esbuild.Plugin = {
-  name: 'packages-external',
-  setup(build) {
-    build.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@circle/') || args.path.startsWith('node:') ? undefined : { path: args.path, external: true },
-    );
-  },
-};
-
 /** Builds the parts; returns the path of each bundle by part name (`relay`, `app-web`). */
 export async function buildStartParts(names: string[]): Promise<Record<string, string>> {
   await esbuild.build({
+    ...NODE_BUNDLE,
     entryPoints: Object.fromEntries(names.map((n) => [n, path.join(REPO, 'scripts', 'start-parts', `${n}.ts`)])),
     outdir: OUT_DIR,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    plugins: [packagesExternal],
-    logLevel: 'warning',
   });
   return Object.fromEntries(names.map((n) => [n, path.join(OUT_DIR, `${n}.mjs`)]));
 }
